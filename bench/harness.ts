@@ -1,0 +1,112 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+
+/** What every benchmark file gets: a client on the run's DynamoDB Local and a table of its own. */
+export interface BenchContext {
+  readonly client: DynamoDBClient;
+  readonly table: string;
+}
+
+/** One measured operation. */
+export interface BenchCase {
+  readonly name: string;
+  /** The case this one is compared with (same suite); a baseline names itself or nothing. */
+  readonly baseline?: string;
+  /** The ratio to the baseline the issue asks for, shown beside the measured one. */
+  readonly goal?: number;
+  run(): unknown;
+}
+
+/** A group of cases measured interleaved, so that drift on a shared machine hits all alike. */
+export interface BenchSuite {
+  readonly name: string;
+  setup(context: BenchContext): Promise<readonly BenchCase[]>;
+}
+
+/** Declares a benchmark file's suite (its default export). */
+export function defineSuite(suite: BenchSuite): BenchSuite {
+  return suite;
+}
+
+export interface Sizes {
+  readonly warmup: number;
+  readonly rounds: number;
+  readonly perRound: number;
+}
+
+export interface Row {
+  readonly suite: string;
+  readonly name: string;
+  readonly medianMs: number;
+  readonly p95Ms: number;
+  readonly opsPerSec: number;
+  readonly ratio: number | undefined;
+  readonly baseline: string | undefined;
+  readonly goal: number | undefined;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * Warms every case up, then runs `rounds` rounds; each round runs every case `perRound` times,
+ * in an order rotated from round to round, timing each call.
+ */
+export async function measure(suite: string, cases: readonly BenchCase[], sizes: Sizes) {
+  for (const c of cases) for (let i = 0; i < sizes.warmup; i++) await c.run();
+  const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const busy = new Map<string, number>(cases.map((c) => [c.name, 0]));
+  for (let round = 0; round < sizes.rounds; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(round + k) % cases.length] as BenchCase;
+      const list = samples.get(c.name) as number[];
+      const roundStart = performance.now();
+      for (let i = 0; i < sizes.perRound; i++) {
+        const start = performance.now();
+        await c.run();
+        list.push(performance.now() - start);
+      }
+      busy.set(c.name, (busy.get(c.name) ?? 0) + performance.now() - roundStart);
+    }
+  }
+  const medians = new Map<string, number>();
+  const rows: Row[] = cases.map((c) => {
+    const sorted = (samples.get(c.name) as number[]).sort((a, b) => a - b);
+    const medianMs = quantile(sorted, 0.5);
+    medians.set(c.name, medianMs);
+    return {
+      suite,
+      name: c.name,
+      medianMs,
+      p95Ms: quantile(sorted, 0.95),
+      opsPerSec: (sorted.length / (busy.get(c.name) ?? 1)) * 1000,
+      ratio: undefined,
+      baseline: c.baseline,
+      goal: c.goal,
+    };
+  });
+  return rows.map((row) => {
+    const base = row.baseline === undefined ? undefined : medians.get(row.baseline);
+    return base === undefined ? row : { ...row, ratio: row.medianMs / base };
+  });
+}
+
+/** The results as one Markdown table. */
+export function formatTable(rows: readonly Row[]): string {
+  const header = ["suite", "operation", "median ms", "p95 ms", "ops/s", "vs baseline", "goal"];
+  const lines = rows.map((r) => [
+    r.suite,
+    r.name,
+    r.medianMs.toFixed(3),
+    r.p95Ms.toFixed(3),
+    r.opsPerSec.toFixed(0),
+    r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}× ${r.baseline}`,
+    r.goal === undefined
+      ? ""
+      : `≤ ${r.goal.toFixed(2)}× ${r.ratio !== undefined && r.ratio <= r.goal ? "✓" : "✗"}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
+  const fmt = (cells: readonly string[]) =>
+    `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n");
+}

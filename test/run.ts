@@ -1,0 +1,62 @@
+/**
+ * `npm test`: starts ONE DynamoDB Local for the whole run, hands its endpoint to AVA's workers
+ * (each test file makes its own table on it), then stops it, also when tests fail or the run is
+ * interrupted; then type-checks `test/types`. Arguments go to AVA and skip the type tests, e.g.
+ * `npm test -- test/unit/errors.test.ts`.
+ */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { startLocal } from "dynatom/local";
+import { TEST_ENDPOINT_ENV } from "./helpers/env.js";
+
+const require = createRequire(import.meta.url);
+// AVA exports no package.json; its CLI sits beside its main entry point.
+const avaCli = join(dirname(require.resolve("ava")), "cli.mjs");
+const tscCli = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc");
+
+let interrupted: NodeJS.Signals | undefined;
+
+function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, args, { stdio: "inherit", env });
+  const forward = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+    child.kill(signal);
+  };
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  return new Promise((resolve) => {
+    child.once("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+const started = Date.now();
+const local = await startLocal();
+console.log(`DynamoDB Local for this run: ${local.endpoint} (pid ${local.pid})`);
+const env = {
+  ...process.env,
+  [TEST_ENDPOINT_ENV]: local.endpoint,
+  // Node 20 is supported by dynatom; the SDK's notice about its own future releases is noise here.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+};
+let code = 1;
+try {
+  code = await run([avaCli, ...process.argv.slice(2)], env);
+} finally {
+  await local.stop();
+}
+if (code === 0 && !interrupted && process.argv.length <= 2) {
+  console.log("Type tests: tsc -p test/types");
+  code = await run([tscCli, "-p", "test/types/tsconfig.json"], env);
+}
+const took = ((Date.now() - started) / 1000).toFixed(1);
+console.log(`DynamoDB Local stopped; the run took ${took} s`);
+if (interrupted) {
+  console.log(`Interrupted by ${interrupted}: the run is not green.`);
+  code = 130;
+}
+process.exit(code);
