@@ -17,8 +17,17 @@ const tscCli = join(dirname(require.resolve("typescript/package.json")), "bin", 
 
 let interrupted: NodeJS.Signals | undefined;
 
-function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, args, { stdio: "inherit", env });
+/** Runs a Node script; what it prints goes through to ours and is also handed to `seen`. */
+function run(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  seen: (text: string) => void = () => {},
+): Promise<number> {
+  const child = spawn(process.execPath, args, { stdio: ["inherit", "pipe", "inherit"], env });
+  child.stdout.on("data", (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    seen(chunk.toString());
+  });
   const forward = (signal: NodeJS.Signals) => {
     interrupted = signal;
     child.kill(signal);
@@ -44,8 +53,11 @@ const env = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 };
 let code = 1;
+let avaOutput = "";
 try {
-  code = await run([avaCli, ...process.argv.slice(2)], env);
+  code = await run([avaCli, ...process.argv.slice(2)], env, (text) => {
+    avaOutput += text;
+  });
 } finally {
   await local.stop();
 }
@@ -53,6 +65,15 @@ if (code === 0 && !interrupted && process.argv.length <= 2) {
   console.log("Type tests: tsc -p test/types");
   code = await run([tscCli, "-p", "test/types/tsconfig.json"], env);
 }
+// AVA's closing lines ("17 tests passed", "1 test failed", …) as one plain line for any log reader.
+const count = (what: RegExp) => Number(what.exec(avaOutput)?.[1] ?? 0);
+const passed = count(/^\s*(\d+) tests? passed/m);
+const failed =
+  count(/^\s*(\d+) tests? failed/m) +
+  count(/^\s*(\d+) uncaught exceptions?/m) +
+  count(/^\s*(\d+) unhandled rejections?/m);
+const skipped = count(/^\s*(\d+) tests? skipped/m) + count(/^\s*(\d+) tests? todo/m);
+console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 const took = ((Date.now() - started) / 1000).toFixed(1);
 console.log(`DynamoDB Local stopped; the run took ${took} s`);
 if (interrupted) {
