@@ -1,7 +1,12 @@
+import type { DecodeErrorDetails } from "./decode.js";
+import type { EncodingErrorDetails } from "./encoding.js";
 import type { LocalErrorDetails } from "./local.js";
 
 /**
  * Maps each error code to the shape of its `details`. Each family declares its codes in its own
- * file here; adding a family means adding it to this intersection.
+ * file here; adding a family means adding it to this list.
  */
-export interface ErrorDetailsByCode extends LocalErrorDetails {}
+export interface ErrorDetailsByCode
+  extends LocalErrorDetails,
+    EncodingErrorDetails,
+    DecodeErrorDetails {}

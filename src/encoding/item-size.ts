@@ -1,0 +1,110 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { ItemTooLargeError } from "../errors/index.js";
+import { MAX_ITEM_BYTES } from "./limits.js";
+
+/**
+ * An item's size as DynamoDB counts it against its 409,600-byte limit, byte for byte as
+ * DynamoDB Local does (checked at the boundary in the tests):
+ *
+ * - item: Σ over attributes of utf8(name) + size(value), no per-attribute overhead
+ * - S: UTF-8 bytes · B: bytes · BOOL, NULL: 1 · N: see {@link numberSize}
+ * - SS, BS: Σ member sizes · NS: Σ numberSize(member)
+ * - L: 3 + Σ (1 + size(element)) · M: 3 + Σ (1 + utf8(key) + size(value))
+ *
+ * @example itemSize({ id: { S: "a1" }, n: { N: "12.5" } }) // 2 + 1 + 3 = 6
+ */
+export function itemSize(item: Readonly<Record<string, AttributeValue>>): number {
+  let total = 0;
+  for (const name of Object.keys(item))
+    total += utf8Length(name) + valueSize(item[name] as AttributeValue);
+  return total;
+}
+
+/** The size of one attribute value, as {@link itemSize} counts it. */
+export function valueSize(value: AttributeValue): number {
+  if (value.S !== undefined) return utf8Length(value.S);
+  if (value.N !== undefined) return numberSize(value.N);
+  if (value.B !== undefined) return value.B.byteLength;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.M !== undefined) {
+    let total = 3;
+    const map = value.M;
+    for (const key of Object.keys(map))
+      total += 1 + utf8Length(key) + valueSize(map[key] as AttributeValue);
+    return total;
+  }
+  if (value.L !== undefined) {
+    let total = 3;
+    for (const element of value.L) total += 1 + valueSize(element);
+    return total;
+  }
+  if (value.SS !== undefined) return value.SS.reduce((sum, s) => sum + utf8Length(s), 0);
+  if (value.NS !== undefined) return value.NS.reduce((sum, n) => sum + numberSize(n), 0);
+  if (value.BS !== undefined) return value.BS.reduce((sum, b) => sum + b.byteLength, 0);
+  return 0;
+}
+
+/** UTF-8 length; a lone surrogate counts 1 byte, as DynamoDB Local's Java encoder makes it "?". */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 1;
+    } else if (code >= 0xdc00 && code <= 0xdfff) bytes += 1;
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+const NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * The size of an `N` value: DynamoDB stores numbers as base-100 digit pairs aligned on the
+ * decimal point. With p significant digits and |x| = 0.d₁…dₚ × 10^e: zero is 1 byte; otherwise
+ * 1 + ⌊(p + (e odd) + 1) / 2⌋, plus 1 for a negative number under 20 digit bytes.
+ */
+export function numberSize(text: string): number {
+  const match = NUMBER.exec(text);
+  if (match === null) return text.length;
+  const whole = match[2] ?? "";
+  const fraction = match[3] ?? "";
+  const exponent = match[4] === undefined ? 0 : Number.parseInt(match[4], 10);
+  let digits = (whole + fraction).replace(/^0+/, "");
+  if (digits === "") return 1;
+  let scale = fraction.length - exponent;
+  const significant = digits.replace(/0+$/, "");
+  scale -= digits.length - significant.length;
+  digits = significant;
+  const e = digits.length - scale;
+  const pairs = Math.floor((digits.length + (Math.abs(e % 2) === 1 ? 1 : 0) + 1) / 2);
+  return 1 + pairs + (match[1] === "-" && pairs < 20 ? 1 : 0);
+}
+
+/**
+ * Throws `ItemTooLargeError` (with the size, the limit and the three largest attributes) when an
+ * encoded item is over DynamoDB's limit, so that nothing is sent that DynamoDB would refuse.
+ */
+export function assertItemSize(
+  item: Readonly<Record<string, AttributeValue>>,
+  what = "The item",
+): void {
+  const size = itemSize(item);
+  if (size <= MAX_ITEM_BYTES) return;
+  const largest = Object.keys(item)
+    .map((name) => ({ name, size: utf8Length(name) + valueSize(item[name] as AttributeValue) }))
+    .sort((a, b) => b.size - a.size)
+    .slice(0, 3);
+  const list = largest.map((field) => `${field.name} (${field.size} bytes)`).join(", ");
+  throw new ItemTooLargeError(
+    `${what} is ${size} bytes, over DynamoDB's limit of ${MAX_ITEM_BYTES} bytes. Largest fields: ${list}. ` +
+      "Store large parts elsewhere (for example as a blob) or split the value.",
+    { details: { size, limit: MAX_ITEM_BYTES, largest } },
+  );
+}

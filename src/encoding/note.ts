@@ -1,0 +1,98 @@
+/**
+ * The type note: ONE string attribute, present only when an item holds something plain
+ * DynamoDB types cannot say by themselves (a Date, a bigint, a Map, `undefined`, NaN, …).
+ *
+ * `{"v":1,"t":{"createdAt":"Date","prefs":{"t":"map","c":{"theme":"Date"}}}}`
+ *
+ * `v` is the format version. `t` mirrors the value's shape along the paths that need a tag and
+ * nowhere else: a node is a tag (`"Date"`, `"class:Money"`) when nothing below it needs one,
+ * else `{ t?: tag, c?: { childKey: node }, k?: keyOrder, i?: innerNode }`.
+ */
+export const NOTE_ATTRIBUTE = "_types";
+
+/** The stored format this release writes; it reads every earlier one. */
+export const FORMAT_VERSION = 1;
+
+/** The tags of the note, superjson's names where superjson has one. */
+export const TAG = {
+  undefined: "undefined",
+  hole: "hole",
+  number: "number",
+  bigint: "bigint",
+  date: "Date",
+  regexp: "regexp",
+  url: "URL",
+  error: "Error",
+  set: "set",
+  map: "map",
+  object: "object",
+  escaped: "escaped",
+  bytes: "bytes",
+  class: "class",
+  custom: "custom",
+} as const;
+
+export type NoteNode = string | NoteTree;
+
+export interface NoteTree {
+  /** This node's own tag, if any. */
+  t?: string;
+  /** Nodes of children that need one, by property name, array index or map entry index. */
+  c?: Record<string, NoteNode>;
+  /** A Map's key order, when it is not the sorted order. */
+  k?: string[];
+  /** For a custom type: the note of the JSON value its transformer made. */
+  i?: NoteNode;
+}
+
+export interface Note {
+  v: number;
+  t: Record<string, NoteNode>;
+}
+
+/** Sets an own property, also for the key `__proto__` (a plain assignment would set the prototype). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
+}
+
+/** A child's node; only own properties count, so a stored name never reaches Object.prototype. */
+export function childNode(node: NoteNode | undefined, key: string): NoteNode | undefined {
+  if (node === undefined || typeof node === "string" || node.c === undefined) return undefined;
+  return Object.hasOwn(node.c, key) ? node.c[key] : undefined;
+}
+
+export function tagOf(node: NoteNode | undefined): string | undefined {
+  return node === undefined || typeof node === "string" ? node : node.t;
+}
+
+/** Splits `"class:Money"` into its tag and argument. */
+export function splitTag(tag: string): { name: string; arg: string | undefined } {
+  const colon = tag.indexOf(":");
+  return colon < 0
+    ? { name: tag, arg: undefined }
+    : { name: tag.slice(0, colon), arg: tag.slice(colon + 1) };
+}
+
+/** Adds a child's node to a tree being built, creating the tree on the first one. */
+export function withChild(tree: NoteTree | undefined, key: string, child: NoteNode): NoteTree {
+  const next = tree ?? {};
+  next.c ??= {};
+  setOwn(next.c, key, child);
+  return next;
+}
+
+/** A tree with just a tag collapses to that tag. */
+export function finish(tag: string | undefined, tree: NoteTree | undefined): NoteNode | undefined {
+  if (tree === undefined) return tag;
+  if (tag !== undefined) tree.t = tag;
+  return tree;
+}

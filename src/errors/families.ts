@@ -1,0 +1,28 @@
+import type { DecodeErrorDetails } from "./decode.js";
+import { DynatomError, type DynatomErrorOptions } from "./dynatom-error.js";
+import type { EncodingErrorDetails } from "./encoding.js";
+
+type EncodingCode = Exclude<keyof EncodingErrorDetails, "encoding.item-too-large">;
+
+/**
+ * A value dynatom cannot store: a function, a symbol, a circular reference, an unregistered class
+ * instance, nesting deeper than DynamoDB allows. `details.path` names where, e.g. `prefs.theme.onChange`.
+ */
+export class EncodingError<C extends EncodingCode = EncodingCode> extends DynatomError<C> {
+  override name = "EncodingError";
+}
+
+/** An item over DynamoDB's 400 KB, with its size, the limit and its largest attributes. */
+export class ItemTooLargeError extends DynatomError<"encoding.item-too-large"> {
+  override name = "ItemTooLargeError";
+  constructor(message: string, options: DynatomErrorOptions<"encoding.item-too-large">) {
+    super("encoding.item-too-large", message, options);
+  }
+}
+
+/** A stored item that cannot be decoded: malformed, or naming a type not registered here. */
+export class DecodeError<
+  C extends keyof DecodeErrorDetails = keyof DecodeErrorDetails,
+> extends DynatomError<C> {
+  override name = "DecodeError";
+}
