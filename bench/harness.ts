@@ -13,6 +13,8 @@ export interface BenchCase {
   readonly baseline?: string;
   /** The ratio to the baseline the issue asks for, shown beside the measured one. */
   readonly goal?: number;
+  /** A fact to print beside the timing, e.g. a stored size. */
+  readonly note?: string;
   run(): unknown;
 }
 
@@ -42,6 +44,7 @@ export interface Row {
   readonly ratio: number | undefined;
   readonly baseline: string | undefined;
   readonly goal: number | undefined;
+  readonly note: string | undefined;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -83,6 +86,7 @@ export async function measure(suite: string, cases: readonly BenchCase[], sizes:
       ratio: undefined,
       baseline: c.baseline,
       goal: c.goal,
+      note: c.note,
     };
   });
   return rows.map((row) => {
@@ -91,20 +95,32 @@ export async function measure(suite: string, cases: readonly BenchCase[], sizes:
   });
 }
 
-/** The results as one Markdown table. */
+/** The results as one Markdown table. Each compared row sits under the baseline it names. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ["suite", "operation", "median ms", "p95 ms", "ops/s", "vs baseline", "goal"];
-  const lines = rows.map((r) => [
-    r.suite,
-    r.name,
-    r.medianMs.toFixed(3),
-    r.p95Ms.toFixed(3),
-    r.opsPerSec.toFixed(0),
-    r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}× ${r.baseline}`,
-    r.goal === undefined
-      ? ""
-      : `≤ ${r.goal.toFixed(2)}× ${r.ratio !== undefined && r.ratio <= r.goal ? "✓" : "✗"}`,
-  ]);
+  const header = [
+    "suite",
+    "operation",
+    "median ms",
+    "p95 ms",
+    "ops/s",
+    "vs baseline",
+    "goal",
+    "notes",
+  ];
+  const lines = rows.map((r) => {
+    const isBaseline = r.baseline === r.name;
+    const met = r.goal !== undefined && r.ratio !== undefined && r.ratio <= r.goal;
+    return [
+      r.suite,
+      r.name,
+      r.medianMs.toFixed(3),
+      r.p95Ms.toFixed(3),
+      r.opsPerSec.toFixed(0),
+      isBaseline ? "baseline" : r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`,
+      r.goal === undefined ? "" : `≤ ${r.goal.toFixed(2)}× ${met ? "✓" : "✗"}`,
+      r.note ?? "",
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
   const fmt = (cells: readonly string[]) =>
     `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;

@@ -115,6 +115,7 @@ function checkNode(node: unknown, read: Read): NoteNode | undefined {
     !isRecord(node) ||
     (node.t !== undefined && typeof node.t !== "string") ||
     (node.c !== undefined && !isRecord(node.c)) ||
+    (node.e !== undefined && typeof node.e !== "string" && !isRecord(node.e)) ||
     (node.k !== undefined && !(Array.isArray(node.k) && node.k.every((k) => typeof k === "string")))
   ) {
     return read.fail("its type note entry is malformed");

@@ -5,6 +5,7 @@ import { assertItemSize } from "./item-size.js";
 import { bigintToN, FIELD_LEVEL, MAX_DEPTH, numberToN } from "./limits.js";
 import { isAttributeName } from "./names.js";
 import {
+  collapseList,
   FORMAT_VERSION,
   finish,
   NOTE_ATTRIBUTE,
@@ -219,7 +220,7 @@ function encodeArray(value: readonly unknown[], depth: number, walk: Walk): Enco
     if (encoded.note !== undefined) tree = withChild(tree, String(i), encoded.note);
   }
   walk.leave(value);
-  return { av: { L: list }, note: finish(undefined, tree) };
+  return { av: { L: list }, note: finish(undefined, collapseList(tree, list.length)) };
 }
 
 /** Objects, registered class instances and string-keyed Maps become `M` when every key can be a name. */
@@ -281,7 +282,7 @@ function encodePairs(
     index++;
   }
   walk.leave(owner);
-  return { av: { L: list }, note: finish(tag, tree) };
+  return { av: { L: list }, note: finish(tag, collapseList(tree, list.length)) };
 }
 
 function encodeMap(value: ReadonlyMap<unknown, unknown>, depth: number, walk: Walk): Encoded {
@@ -347,7 +348,7 @@ function encodeSet(value: ReadonlySet<unknown>, depth: number, walk: Walk): Enco
     index++;
   }
   walk.leave(value);
-  return { av: { L: list }, note: finish(TAG.set, tree) };
+  return { av: { L: list }, note: finish(TAG.set, collapseList(tree, list.length)) };
 }
 
 function encodeError(value: Error, depth: number, walk: Walk): Encoded {

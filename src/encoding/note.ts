@@ -6,7 +6,7 @@
  *
  * `v` is the format version. `t` mirrors the value's shape along the paths that need a tag and
  * nowhere else: a node is a tag (`"Date"`, `"class:Money"`) when nothing below it needs one,
- * else `{ t?: tag, c?: { childKey: node }, k?: keyOrder, i?: innerNode }`.
+ * else `{ t?: tag, c?: { childKey: node }, e?: everyElementNode, k?: keyOrder, i?: innerNode }`.
  */
 export const NOTE_ATTRIBUTE = "_types";
 
@@ -39,6 +39,8 @@ export interface NoteTree {
   t?: string;
   /** Nodes of children that need one, by property name, array index or map entry index. */
   c?: Record<string, NoteNode>;
+  /** The node of every element of a list, when they are all alike (so it is stored once). */
+  e?: NoteNode;
   /** A Map's key order, when it is not the sorted order. */
   k?: string[];
   /** For a custom type: the note of the JSON value its transformer made. */
@@ -66,8 +68,41 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 
 /** A child's node; only own properties count, so a stored name never reaches Object.prototype. */
 export function childNode(node: NoteNode | undefined, key: string): NoteNode | undefined {
-  if (node === undefined || typeof node === "string" || node.c === undefined) return undefined;
-  return Object.hasOwn(node.c, key) ? node.c[key] : undefined;
+  if (node === undefined || typeof node === "string") return undefined;
+  if (node.c !== undefined && Object.hasOwn(node.c, key)) return node.c[key];
+  return node.e;
+}
+
+/**
+ * A list's tree with one node per element collapses to `{ e: node }` when all the nodes are
+ * alike: a list of records with a Date each stores its note once, not once per record.
+ */
+export function collapseList(tree: NoteTree | undefined, length: number): NoteTree | undefined {
+  const children = tree?.c;
+  if (children === undefined || length < 2) return tree;
+  const first = children["0"];
+  if (first === undefined) return tree;
+  for (let i = 1; i < length; i++) {
+    const other = children[String(i)];
+    if (other === undefined || !sameNode(first, other)) return tree;
+  }
+  return { e: first };
+}
+
+function sameNode(a: NoteNode | undefined, b: NoteNode | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object") return false;
+  if (a.t !== b.t || !sameNode(a.e, b.e) || !sameNode(a.i, b.i)) return false;
+  if (
+    (a.k === undefined) !== (b.k === undefined) ||
+    (a.k && a.k.join("\u0000") !== b.k?.join("\u0000"))
+  )
+    return false;
+  const ac = a.c ?? {};
+  const bc = b.c ?? {};
+  const keys = Object.keys(ac);
+  if (keys.length !== Object.keys(bc).length) return false;
+  return keys.every((key) => Object.hasOwn(bc, key) && sameNode(ac[key], bc[key]));
 }
 
 export function tagOf(node: NoteNode | undefined): string | undefined {
