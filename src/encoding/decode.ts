@@ -13,7 +13,16 @@ import {
   TAG,
   tagOf,
 } from "./note.js";
-import { formatPath, type PathStep } from "./path.js";
+import { formatPath } from "./path.js";
+import {
+  expect,
+  expectArray,
+  expectBytes,
+  isRecord,
+  parseBigInt,
+  parseNumber,
+  Read,
+} from "./read.js";
 import { classByIdentifier, customByName, type JsonValue } from "./registry.js";
 
 // DynamoDB never nests deeper than 32; the margin only guards the stack against hostile input.
@@ -33,21 +42,6 @@ const ERROR_TYPES: Record<string, ErrorConstructor> = {
 
 type AvType = "S" | "N" | "B" | "SS" | "NS" | "BS" | "M" | "L" | "NULL" | "BOOL";
 const AV_TYPES = new Set<string>(["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"]);
-
-class Read {
-  readonly path: PathStep[] = [];
-
-  fail(reason: string): never {
-    const path = formatPath(this.path);
-    throw new DecodeError(
-      "decode.malformed",
-      `Cannot decode the stored value at ${path}: ${reason}.`,
-      {
-        details: { path, reason },
-      },
-    );
-  }
-}
 
 /**
  * Turns stored attribute values (from GetItem, a query, a stream's `NewImage`) back into the
@@ -103,10 +97,6 @@ function readNote(item: Readonly<Record<string, AttributeValue>>, read: Read): N
   }
   read.path.pop();
   return note as unknown as Note;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function checkNode(node: unknown, read: Read): NoteNode | undefined {
@@ -390,36 +380,4 @@ function decodeCustom(
       `the custom type "${name}" could not rebuild it (${(cause as Error).message})`,
     );
   }
-}
-
-function expect<K extends "string" | "boolean">(
-  value: unknown,
-  kind: K,
-  read: Read,
-): K extends "string" ? string : boolean {
-  if (typeof value !== kind) read.fail(`expected a ${kind}`);
-  return value as K extends "string" ? string : boolean;
-}
-
-function expectArray(value: unknown, read: Read): unknown[] {
-  if (!Array.isArray(value)) read.fail("expected a list");
-  return value;
-}
-
-function expectBytes(value: unknown, read: Read): Uint8Array {
-  if (!(value instanceof Uint8Array)) read.fail("expected binary data");
-  return value;
-}
-
-function parseNumber(text: string, read: Read): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value))
-    read.fail(`"${text.slice(0, 50)}" is not a DynamoDB number`);
-  return value;
-}
-
-function parseBigInt(text: string, read: Read): bigint {
-  // BigInt() alone would also take "", " 7 " and "0x1f".
-  if (!/^-?\d+$/.test(text)) read.fail(`"${text.slice(0, 50)}" is not an integer`);
-  return BigInt(text);
 }
