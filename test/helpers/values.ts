@@ -111,19 +111,22 @@ const anyLeaf = fc.oneof(
   fc.tuple(anyNumber, anyNumber).map(([x, y]) => new Point(x, y)),
 );
 
+/** An object with these own properties, `__proto__` included as an own property. */
+export function objectWith<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [key, value] of entries) {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
 function objectOf<T>(value: fc.Arbitrary<T>) {
-  return fc.array(fc.tuple(anyKey, value), { maxLength: 5 }).map((entries) => {
-    const out: Record<string, T> = {};
-    for (const [key, v] of entries) {
-      Object.defineProperty(out, key, {
-        value: v,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return out;
-  });
+  return fc.array(fc.tuple(anyKey, value), { maxLength: 5 }).map(objectWith);
 }
 
 /** Any value dynatom promises to store exactly, nested a few levels. */
@@ -155,15 +158,6 @@ const fieldName = fc
   );
 
 /** An item: a plain object of any values. */
-export const anyItem = fc.array(fc.tuple(fieldName, anyValue), { maxLength: 6 }).map((entries) => {
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of entries) {
-    Object.defineProperty(out, key, {
-      value: v,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
-});
+export const anyItem = fc
+  .array(fc.tuple(fieldName, anyValue), { maxLength: 6 })
+  .map((entries) => objectWith<unknown>(entries));

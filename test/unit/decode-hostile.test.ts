@@ -1,7 +1,7 @@
 import test from "ava";
 import { DecodeError, decodeItem, NOTE_ATTRIBUTE } from "dynatom";
 import fc from "fast-check";
-import { Point } from "../helpers/values.js";
+import { objectWith, Point } from "../helpers/values.js";
 
 const tags = [
   "undefined",
@@ -44,19 +44,8 @@ const awkward = [
 ];
 const key = fc.oneof(fc.constantFrom(...awkward), fc.string({ maxLength: 4 }));
 
-function withKeys<T>(entries: [string, T][]): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const [k, v] of entries)
-    Object.defineProperty(out, k, {
-      value: v,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  return out;
-}
 const record = <T>(value: fc.Arbitrary<T>) =>
-  fc.array(fc.tuple(key, value), { maxLength: 4 }).map(withKeys);
+  fc.array(fc.tuple(key, value), { maxLength: 4 }).map(objectWith);
 
 /** Attribute values, mostly well-formed, sometimes not at all. */
 const hostileAv: fc.Arbitrary<unknown> = fc.letrec<{ av: unknown }>((tie) => ({
@@ -125,7 +114,7 @@ const hostileItem = fc
     fc.option(hostileNote, { nil: undefined }),
   )
   .map(([entries, note]) => {
-    const item = withKeys(entries);
+    const item = objectWith(entries);
     if (note !== undefined) item[NOTE_ATTRIBUTE] = note;
     return item;
   });
