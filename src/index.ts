@@ -3,10 +3,14 @@
  * @module
  */
 
+// Declaring atoms and opening a store
+export { Atom, type AtomOptions } from "./atom/atom.js";
+export { createStore, type Store, type StoreOptions } from "./create-store.js";
 // The stored format
 export {
   assertItemSize,
   compareUtf8,
+  type DecodeOptions,
   decodeItem,
   encodeItem,
   FORMAT_VERSION,
@@ -21,12 +25,13 @@ export {
   registerCustom,
   toDynamoJson,
 } from "./encoding/index.js";
-
 // Errors
 export {
   type CodesMatching,
   DecodeError,
   type DecodeErrorDetails,
+  DefinitionError,
+  type DefinitionErrorDetails,
   DynatomError,
   type DynatomErrorOptions,
   EncodingError,
@@ -36,4 +41,23 @@ export {
   ItemTooLargeError,
   isDynatomError,
   type LocalErrorDetails,
+  type SchemaErrorDetails,
+  type StoreErrorDetails,
+  ValidationError,
 } from "./errors/index.js";
+export type {
+  AtomDefinition,
+  AtomKey,
+  AtomSchema,
+  AtomSpec,
+  IndexName,
+  IndexPartition,
+  IndexSort,
+  IndexSpec,
+  InferAtom,
+  KeySpec,
+  MigrationStep,
+} from "./schema/types.js";
+export type { ClientOptions } from "./store/client.js";
+export { type AtomType, defineAtom } from "./store/define-atom.js";
+export type { AtomEntity } from "./store/entity.js";

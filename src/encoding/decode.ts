@@ -43,6 +43,11 @@ const ERROR_TYPES: Record<string, ErrorConstructor> = {
 type AvType = "S" | "N" | "B" | "SS" | "NS" | "BS" | "M" | "L" | "NULL" | "BOOL";
 const AV_TYPES = new Set<string>(["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"]);
 
+export interface DecodeOptions {
+  /** Attributes that are not part of the value, such as table keys: they are left out. */
+  readonly omit?: (name: string) => boolean;
+}
+
 /**
  * Turns stored attribute values (from GetItem, a query, a stream's `NewImage`) back into the
  * value that was encoded, restoring rich types from the `_types` note. Safe on items nobody here
@@ -56,6 +61,7 @@ const AV_TYPES = new Set<string>(["S", "N", "B", "SS", "NS", "BS", "M", "L", "NU
  */
 export function decodeItem(
   item: Readonly<Record<string, AttributeValue>>,
+  options: DecodeOptions = {},
 ): Record<string, unknown> {
   const read = new Read();
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
@@ -64,7 +70,7 @@ export function decodeItem(
   const note = readNote(item, read);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(item)) {
-    if (key === NOTE_ATTRIBUTE) continue;
+    if (key === NOTE_ATTRIBUTE || options.omit?.(key)) continue;
     read.path.push(key);
     const node = note !== undefined && Object.hasOwn(note.t, key) ? note.t[key] : undefined;
     const value = decodeValue(item[key], node, FIELD_LEVEL, read);

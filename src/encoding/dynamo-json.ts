@@ -3,8 +3,8 @@ import { NOTE_ATTRIBUTE } from "./note.js";
 
 /**
  * An item as DynamoDB JSON, the form the AWS console's JSON view and the AWS CLI show: type
- * descriptors kept, binary as base64, one attribute a line, keys `pk`/`sk` first and the rest
- * sorted, so the same item always prints the same way.
+ * descriptors kept, binary as base64, one attribute a line: table keys first, then the fields,
+ * then bookkeeping (`_`-prefixed), each group sorted, so the same item always prints the same way.
  *
  * @example
  * console.log(toDynamoJson(encodeItem({ id: "a1", at: new Date(0) })));
@@ -15,30 +15,32 @@ import { NOTE_ATTRIBUTE } from "./note.js";
  * // }
  */
 export function toDynamoJson(item: Readonly<Record<string, AttributeValue>>): string {
-  const sorted = plain(item, true) as Record<string, unknown>;
-  // The type note goes last: it is bookkeeping, read after the fields it describes.
-  const keys = Object.keys(sorted).sort(
-    (a, b) => Number(a === NOTE_ATTRIBUTE) - Number(b === NOTE_ATTRIBUTE),
-  );
-  const lines = keys.map((key) => `  ${JSON.stringify(key)}: ${JSON.stringify(sorted[key])}`);
+  const keys = Object.keys(item).sort((a, b) => group(a) - group(b) || compare(a, b));
+  const lines = keys.map((key) => `  ${JSON.stringify(key)}: ${JSON.stringify(plain(item[key]))}`);
   return `{\n${lines.join(",\n")}\n}`;
 }
 
-const FIRST = ["pk", "sk"];
+/** Table keys first, then the value's fields, then bookkeeping, the type note last. */
+function group(name: string): number {
+  if (name === "pk") return 0;
+  if (name === "sk") return 1;
+  if (/^gsi\d+(pk|sk)$/.test(name)) return 2;
+  if (name === NOTE_ATTRIBUTE) return 5;
+  return name.startsWith("_") ? 4 : 3;
+}
 
-function plain(value: unknown, top = false): unknown {
-  if (value instanceof Uint8Array)
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function plain(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
-  if (Array.isArray(value)) return value.map((element) => plain(element));
+  }
+  if (Array.isArray(value)) return value.map(plain);
   if (typeof value !== "object" || value === null) return value;
-  const keys = Object.keys(value).sort((a, b) => {
-    const ra = top ? FIRST.indexOf(a) : -1;
-    const rb = top ? FIRST.indexOf(b) : -1;
-    if (ra !== rb) return (ra < 0 ? FIRST.length : ra) - (rb < 0 ? FIRST.length : rb);
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
   const out: Record<string, unknown> = {};
-  for (const key of keys) {
+  for (const key of Object.keys(value).sort(compare)) {
     Object.defineProperty(out, key, {
       value: plain((value as Record<string, unknown>)[key]),
       enumerable: true,

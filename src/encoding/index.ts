@@ -1,4 +1,4 @@
-export { decodeItem } from "./decode.js";
+export { type DecodeOptions, decodeItem } from "./decode.js";
 export { toDynamoJson } from "./dynamo-json.js";
 export { encodeItem } from "./encode.js";
 export { compareUtf8, type Indexable, indexForm } from "./index-form.js";

@@ -1,6 +1,9 @@
 import type { DecodeErrorDetails } from "./decode.js";
+import type { DefinitionErrorDetails } from "./definition.js";
 import type { EncodingErrorDetails } from "./encoding.js";
 import type { LocalErrorDetails } from "./local.js";
+import type { SchemaErrorDetails } from "./schema.js";
+import type { StoreErrorDetails } from "./store.js";
 
 /**
  * Maps each error code to the shape of its `details`. Each family declares its codes in its own
@@ -9,4 +12,7 @@ import type { LocalErrorDetails } from "./local.js";
 export interface ErrorDetailsByCode
   extends LocalErrorDetails,
     EncodingErrorDetails,
-    DecodeErrorDetails {}
+    DecodeErrorDetails,
+    DefinitionErrorDetails,
+    SchemaErrorDetails,
+    StoreErrorDetails {}

@@ -1,4 +1,5 @@
 import type { DecodeErrorDetails } from "./decode.js";
+import type { DefinitionErrorDetails } from "./definition.js";
 import { DynatomError, type DynatomErrorOptions } from "./dynatom-error.js";
 import type { EncodingErrorDetails } from "./encoding.js";
 
@@ -25,4 +26,19 @@ export class DecodeError<
   C extends keyof DecodeErrorDetails = keyof DecodeErrorDetails,
 > extends DynatomError<C> {
   override name = "DecodeError";
+}
+
+/** A wrong `defineAtom` declaration, or atoms that clash in one store. Names the atom and field. */
+export class DefinitionError<
+  C extends keyof DefinitionErrorDetails = keyof DefinitionErrorDetails,
+> extends DynatomError<C> {
+  override name = "DefinitionError";
+}
+
+/** A value that does not match its atom's schema; `details.issues` are valibot's. Nothing was sent. */
+export class ValidationError extends DynatomError<"schema.invalid-value"> {
+  override name = "ValidationError";
+  constructor(message: string, options: DynatomErrorOptions<"schema.invalid-value">) {
+    super("schema.invalid-value", message, options);
+  }
 }

@@ -1,5 +1,6 @@
 export type { ErrorDetailsByCode } from "./codes.js";
 export type { DecodeErrorDetails } from "./decode.js";
+export type { DefinitionErrorDetails } from "./definition.js";
 export {
   type CodesMatching,
   DynatomError,
@@ -8,5 +9,13 @@ export {
   isDynatomError,
 } from "./dynatom-error.js";
 export type { EncodingErrorDetails } from "./encoding.js";
-export { DecodeError, EncodingError, ItemTooLargeError } from "./families.js";
+export {
+  DecodeError,
+  DefinitionError,
+  EncodingError,
+  ItemTooLargeError,
+  ValidationError,
+} from "./families.js";
 export type { LocalErrorDetails } from "./local.js";
+export type { SchemaErrorDetails } from "./schema.js";
+export type { StoreErrorDetails } from "./store.js";

@@ -1,0 +1,61 @@
+import { Atom, type AtomOptions } from "./atom/atom.js";
+import type { AtomKey, InferAtom } from "./schema/types.js";
+import type { ClientOptions } from "./store/client.js";
+import { StoreCore } from "./store/core.js";
+import type { AtomType } from "./store/define-atom.js";
+
+/** Options of {@link createStore}. */
+export interface StoreOptions extends ClientOptions {
+  /** The one table that holds every atom type (single-table design). */
+  readonly table: string;
+  /** The atom types this store reads and writes; their names must be unique. */
+  readonly atoms: readonly AtomType[];
+}
+
+/** A store: one table of atoms, on one DynamoDB. */
+export interface Store {
+  readonly table: string;
+  /**
+   * The atom with this key. Without `init` its value is `undefined` while the item is absent.
+   * @example const acct = store.atom(Account, { tenant: "t1", id: "a1" });
+   */
+  atom<D extends AtomType>(definition: D, key: AtomKey<D>): Atom<InferAtom<D> | undefined>;
+  atom<D extends AtomType>(
+    definition: D,
+    key: AtomKey<D>,
+    options: AtomOptions<InferAtom<D>> & { readonly init: InferAtom<D> },
+  ): Atom<InferAtom<D>>;
+  /** Creates the table and the GSIs the atoms need, or adds missing GSIs; idempotent. */
+  ensureTable(): Promise<void>;
+  /** Releases what the store opened: its client, and the embedded DynamoDB Local if it started one. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a store on a table. No I/O happens until the first request; the embedded DynamoDB Local
+ * (`endpoint: "embedded"`) starts then.
+ *
+ * @example
+ * const store = createStore({ table: "app", atoms: [Account, Counter], endpoint: "embedded" });
+ * await store.ensureTable();
+ */
+export function createStore(options: StoreOptions): Store {
+  const core = new StoreCore(options);
+  return {
+    table: core.table,
+    atom<D extends AtomType>(
+      definition: D,
+      key: AtomKey<D>,
+      atomOptions?: AtomOptions<InferAtom<D>>,
+    ) {
+      return new Atom<InferAtom<D>>(
+        core,
+        core.registered(definition),
+        key as Readonly<Record<string, unknown>>,
+        atomOptions,
+      );
+    },
+    ensureTable: () => core.ensureTable(),
+    close: () => core.close(),
+  };
+}

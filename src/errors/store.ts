@@ -1,0 +1,15 @@
+/** Errors of the store: the table, the client, requests to DynamoDB. */
+export interface StoreErrorDetails {
+  /** The table does not exist: call `store.ensureTable()`. */
+  "store.table-missing": { readonly table: string };
+  /** The table exists with a key schema dynatom cannot use. */
+  "store.table-mismatch": { readonly table: string; readonly problems: readonly string[] };
+  /** GSIs the registered atoms need are missing and could not be added. */
+  "store.index-missing": { readonly table: string; readonly missing: readonly string[] };
+  /** DynamoDB (or the network) refused or failed a request; `cause` has the original error. */
+  "store.request-failed": { readonly operation: string; readonly table: string };
+  /** The store was closed. */
+  "store.closed": { readonly table: string };
+  /** An atom type that was not registered with this store. */
+  "store.unknown-atom": { readonly atom: string };
+}

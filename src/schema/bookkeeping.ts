@@ -1,0 +1,33 @@
+import { NOTE_ATTRIBUTE } from "../encoding/index.js";
+
+/** The schema version an item was written with. */
+export const SCHEMA_VERSION_ATTRIBUTE = "_schema";
+/** The atom version: grows by one on every write (optimistic concurrency). */
+export const ATOM_VERSION_ATTRIBUTE = "_ver";
+/** The ids of the item's last writes (exactly-once swaps). */
+export const WRITE_IDS_ATTRIBUTE = "_writes";
+/** ElectroDB's own identifiers, which it writes into every item. */
+export const ELECTRODB_ATTRIBUTES = ["__edb_e__", "__edb_v__"] as const;
+
+/** Attributes that hold dynatom's bookkeeping, never a field of the value. */
+export const BOOKKEEPING_ATTRIBUTES: ReadonlySet<string> = new Set([
+  NOTE_ATTRIBUTE,
+  SCHEMA_VERSION_ATTRIBUTE,
+  ATOM_VERSION_ATTRIBUTE,
+  WRITE_IDS_ATTRIBUTE,
+  ...ELECTRODB_ATTRIBUTES,
+]);
+
+/** Table key attributes: `pk`, `sk` and the generic GSI keys `gsi1pk`, `gsi1sk`, … */
+export const KEY_ATTRIBUTE = /^(pk|sk|gsi\d+(pk|sk))$/;
+
+/** Why a schema field name cannot be used, or undefined when it can. */
+export function reservedReason(field: string): string | undefined {
+  if (BOOKKEEPING_ATTRIBUTES.has(field))
+    return `"${field}" is one of dynatom's bookkeeping attributes`;
+  if (KEY_ATTRIBUTE.test(field)) return `"${field}" is one of the table's key attributes`;
+  if (field === "__proto__")
+    return 'a top-level field named "__proto__" does not survive the AWS SDK';
+  if (field === "" || !field.isWellFormed()) return "it cannot be a DynamoDB attribute name";
+  return undefined;
+}

@@ -1,0 +1,143 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import * as v from "valibot";
+import { assertItemSize, decodeItem, encodeItem } from "../encoding/index.js";
+import { DynatomError, ValidationError } from "../errors/index.js";
+import { BOOKKEEPING_ATTRIBUTES, KEY_ATTRIBUTE, SCHEMA_VERSION_ATTRIBUTE } from "./bookkeeping.js";
+import { checkDeclaration } from "./check.js";
+import { indexKeys, MODEL_VERSION, primaryKey } from "./keys.js";
+import type {
+  AtomDefinition,
+  AtomKeyFields,
+  AtomSchema,
+  AtomSpec,
+  FieldOf,
+  IndexSpec,
+  KeySpec,
+  MigrationStep,
+} from "./types.js";
+
+const omitBookkeeping = (name: string) =>
+  BOOKKEEPING_ATTRIBUTES.has(name) || KEY_ATTRIBUTE.test(name);
+
+/** Runs valibot on a value to be written; its output is what is stored. */
+export function validate<S extends AtomSchema>(
+  atom: string,
+  schema: S,
+  value: unknown,
+): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (result.success) return result.output;
+  const issues = result.issues.map((issue) =>
+    issue.path === undefined
+      ? { message: issue.message }
+      : { message: issue.message, path: issue.path.map((item) => item.key) },
+  );
+  const where = (issue: (typeof issues)[number]) =>
+    issue.path?.length ? `${issue.path.join(".")}: ` : "";
+  throw new ValidationError(
+    `Atom "${atom}": the value does not match its schema, so nothing was written: ` +
+      issues.map((issue) => `${where(issue)}${issue.message}`).join("; "),
+    { details: { atom, issues } },
+  );
+}
+
+function storedVersion(
+  atom: string,
+  image: Readonly<Record<string, AttributeValue>>,
+  known: number,
+): number {
+  const text = image[SCHEMA_VERSION_ATTRIBUTE]?.N;
+  // An item nobody here wrote has no version: take it as written in the current shape.
+  if (text === undefined) return known;
+  const stored = Number(text);
+  if (stored > known) {
+    throw new DynatomError(
+      "schema.newer-version",
+      `Atom "${atom}": this item was written with schema version ${stored}, but this code knows ` +
+        `versions up to ${known}. Deploy the newer definition here before reading it.`,
+      { details: { atom, stored, known } },
+    );
+  }
+  return stored;
+}
+
+function migrated<S extends AtomSchema>(
+  atom: string,
+  schema: S,
+  steps: Readonly<Record<number, MigrationStep>>,
+  value: Record<string, unknown>,
+  from: number,
+  to: number,
+): v.InferOutput<S> {
+  let current: unknown = value;
+  for (let version = from; version < to; version++) {
+    const step = Object.hasOwn(steps, version) ? steps[version] : undefined;
+    const fail = (reason: string, cause?: unknown) =>
+      new DynatomError(
+        "schema.migration-failed",
+        `Atom "${atom}": an item of schema version ${from} cannot be read as version ${to}: ${reason}.`,
+        { details: { atom, from: version, to: version + 1, reason }, cause },
+      );
+    if (step === undefined)
+      throw fail(`there is no migrate[${version}] (version ${version} → ${version + 1})`);
+    try {
+      current = step(current as Record<string, unknown>);
+    } catch (err) {
+      throw fail(`migrate[${version}] threw: ${(err as Error).message}`, err);
+    }
+  }
+  const result = v.safeParse(schema, current);
+  if (!result.success) {
+    const issues = result.issues.map((issue) => issue.message).join("; ");
+    throw new DynatomError(
+      "schema.migration-failed",
+      `Atom "${atom}": the migrated value does not match schema version ${to}: ${issues}.`,
+      { details: { atom, from, to, reason: issues } },
+    );
+  }
+  return result.output;
+}
+
+/**
+ * Checks a declaration and builds its pure half: keys, encode and decode. The store adds the
+ * generated ElectroDB entity (see `defineAtom`).
+ */
+export function declareAtom<
+  const S extends AtomSchema,
+  const K extends KeySpec<FieldOf<S>>,
+  const I extends Readonly<Record<string, IndexSpec<FieldOf<S>>>> = Record<never, never>,
+>(spec: AtomSpec<S, K, I>): Omit<AtomDefinition<S, K, I>, "entity"> {
+  const { key, indexes } = checkDeclaration(spec);
+  const { name, version, schema } = spec;
+  const steps = spec.migrate ?? {};
+  return {
+    name,
+    version,
+    schema,
+    key,
+    indexes,
+    migrate: steps,
+    encode(value) {
+      const output = validate(name, schema, value);
+      const item: Record<string, AttributeValue> = {
+        ...primaryKey(name, key, output),
+        ...indexKeys(name, indexes, output),
+        ...encodeItem(output),
+        [SCHEMA_VERSION_ATTRIBUTE]: { N: String(version) },
+        __edb_e__: { S: name },
+        __edb_v__: { S: MODEL_VERSION },
+      };
+      assertItemSize(item, `The item of atom "${name}"`);
+      return item;
+    },
+    decode(image) {
+      const stored = storedVersion(name, image, version);
+      const value = decodeItem(image, { omit: omitBookkeeping });
+      if (stored === version) return value as v.InferOutput<S>;
+      return migrated(name, schema, steps, value, stored, version);
+    },
+    keyOf(fields: AtomKeyFields<S, K>) {
+      return primaryKey(name, key, fields as Readonly<Record<string, unknown>>);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { type Indexable, indexForm } from "../encoding/index.js";
+import { EncodingError, isDynatomError } from "../errors/index.js";
+import type { IndexShape, KeyShape } from "./types.js";
+
+/**
+ * Keys are written in ElectroDB's format, so the generated entity reads and queries them:
+ * `pk = "$dynatom" + "#field_value"…`, `sk = "$<atom>_1" + "#field_value"…`, each value in its
+ * order-preserving index form. The model version in `sk` stays "1": the schema version is kept
+ * in its own attribute, so that a new schema version still finds the items of the old one.
+ */
+export const SERVICE = "dynatom";
+export const MODEL_VERSION = "1";
+
+function composite(
+  atom: string,
+  prefix: string,
+  fields: readonly string[],
+  value: Readonly<Record<string, unknown>>,
+) {
+  let key = prefix;
+  for (const field of fields) {
+    let form: string;
+    try {
+      form = indexForm(value[field] as Indexable);
+    } catch (err) {
+      if (!isDynatomError(err, "encoding.unindexable")) throw err;
+      throw new EncodingError(
+        "encoding.unindexable",
+        `Atom "${atom}", key field "${field}": ${err.details.reason}.`,
+        { details: err.details, cause: err },
+      );
+    }
+    // With several fields in one key, a "#" inside a value could make two keys the same.
+    if (fields.length > 1 && form.includes("#")) {
+      const reason = `"#" is not allowed in a value of a key made of several fields (${fields.join(", ")})`;
+      throw new EncodingError(
+        "encoding.unindexable",
+        `Atom "${atom}", key field "${field}": ${reason}.`,
+        {
+          details: { value: String(value[field]), reason },
+        },
+      );
+    }
+    key += `#${field}_${form}`;
+  }
+  return key;
+}
+
+export function partitionKey(
+  atom: string,
+  fields: readonly string[],
+  value: Readonly<Record<string, unknown>>,
+) {
+  return composite(atom, `$${SERVICE}`, fields, value);
+}
+
+export function sortKey(
+  atom: string,
+  fields: readonly string[],
+  value: Readonly<Record<string, unknown>>,
+) {
+  return composite(atom, `$${atom}_${MODEL_VERSION}`, fields, value);
+}
+
+/** The table key (`pk`, `sk`) of the atom a value or key belongs to. */
+export function primaryKey(
+  atom: string,
+  key: KeyShape,
+  value: Readonly<Record<string, unknown>>,
+): Record<string, AttributeValue> {
+  return { pk: { S: partitionKey(atom, key.pk, value) }, sk: { S: sortKey(atom, key.sk, value) } };
+}
+
+/** The GSI key attributes (`gsi1pk`, `gsi1sk`, …) of every index of a value. */
+export function indexKeys(
+  atom: string,
+  indexes: readonly IndexShape[],
+  value: Readonly<Record<string, unknown>>,
+): Record<string, AttributeValue> {
+  const keys: Record<string, AttributeValue> = {};
+  for (const index of indexes) {
+    keys[`${index.gsi}pk`] = { S: partitionKey(atom, index.pk, value) };
+    keys[`${index.gsi}sk`] = { S: sortKey(atom, index.sk, value) };
+  }
+  return keys;
+}

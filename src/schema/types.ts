@@ -1,0 +1,137 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type * as v from "valibot";
+
+/** A valibot schema whose output is an object: the shape of one atom's value. */
+export type AtomSchema = v.GenericSchema<unknown, Record<string, unknown>>;
+
+/** The names of an atom value's top-level fields. */
+export type FieldOf<S extends AtomSchema> = keyof v.InferOutput<S> & string;
+
+/** An atom's identity: `["id"]` (partition key only) or `{ pk: [...], sk: [...] }`. */
+export type KeySpec<F extends string = string> =
+  | readonly F[]
+  | { readonly pk: readonly F[]; readonly sk?: readonly F[] };
+
+/** A secondary index: its key fields, and optionally the generic GSI it uses (`"gsi3"`). */
+export interface IndexSpec<F extends string = string> {
+  readonly pk: readonly F[];
+  readonly sk?: readonly F[];
+  readonly index?: `gsi${number}`;
+}
+
+/**
+ * One migration step: takes a value stored with version N and returns it as version N + 1.
+ * Written as a method so that a step may annotate its parameter with the old version's type.
+ */
+export type MigrationStep = {
+  step(value: Record<string, unknown>): unknown;
+}["step"];
+
+/** What `defineAtom` takes. */
+export interface AtomSpec<
+  S extends AtomSchema,
+  K extends KeySpec<FieldOf<S>>,
+  I extends Readonly<Record<string, IndexSpec<FieldOf<S>>>>,
+> {
+  /** The atom type's name: part of every key, so never reuse or rename one. */
+  readonly name: string;
+  /** The schema version, stored with every item; raise it when the schema changes. */
+  readonly version: number;
+  readonly schema: S;
+  readonly key: K;
+  readonly indexes?: I;
+  /** `{ 1: v1ToV2, 2: v2ToV3 }`: how to read items written with older versions. */
+  readonly migrate?: Readonly<Record<number, MigrationStep>>;
+}
+
+/** The fields named by a key spec. */
+export type KeyFieldsOf<K> = K extends readonly (infer F)[]
+  ? F
+  : K extends { readonly pk: readonly (infer P)[]; readonly sk?: readonly (infer Q)[] }
+    ? P | Q
+    : never;
+
+/** A normalised key: partition and sort fields, and the GSI an index uses. */
+export interface KeyShape {
+  readonly pk: readonly string[];
+  readonly sk: readonly string[];
+}
+
+export interface IndexShape extends KeyShape {
+  readonly name: string;
+  /** `gsi1`, `gsi2`, …: the table index, with key attributes `gsi1pk`/`gsi1sk`. */
+  readonly gsi: string;
+}
+
+/**
+ * A declared atom type. `X.encode`/`X.decode` convert between a value and the stored item with
+ * no I/O; `X.entity(table, client)` is the generated ElectroDB entity.
+ */
+export interface AtomDefinition<
+  S extends AtomSchema = AtomSchema,
+  K extends KeySpec<FieldOf<S>> = KeySpec<FieldOf<S>>,
+  I extends Readonly<Record<string, IndexSpec<FieldOf<S>>>> = Readonly<
+    Record<string, IndexSpec<FieldOf<S>>>
+  >,
+> {
+  readonly name: string;
+  readonly version: number;
+  readonly schema: S;
+  readonly key: KeyShape;
+  readonly indexes: readonly IndexShape[];
+  readonly migrate: Readonly<Record<number, MigrationStep>>;
+  /**
+   * Validates the value and returns the whole stored item: keys, fields and bookkeeping.
+   * @throws ValidationError, EncodingError, ItemTooLargeError
+   */
+  encode(value: v.InferOutput<S>): Record<string, AttributeValue>;
+  /**
+   * The value of a stored item (a GetItem result, a stream's NewImage), migrated to this version.
+   * @throws DecodeError, DynatomError `schema.newer-version` / `schema.migration-failed`
+   */
+  decode(image: Readonly<Record<string, AttributeValue>>): v.InferOutput<S>;
+  /** The key attributes (`pk`, `sk`) of the atom with this key. */
+  keyOf(key: AtomKeyFields<S, K>): Record<string, AttributeValue>;
+  /** Type-only: the spec this definition was made from. */
+  readonly "~spec"?: { readonly key: K; readonly indexes: I };
+}
+
+/** The key fields of an atom, with their value types. */
+export type AtomKeyFields<S extends AtomSchema, K> = {
+  readonly [F in KeyFieldsOf<K> & keyof v.InferOutput<S>]: v.InferOutput<S>[F];
+};
+
+/** The value type of an atom definition. @example type Account = InferAtom<typeof Account>; */
+export type InferAtom<D> = D extends AtomDefinition<infer S> ? v.InferOutput<S> : never;
+
+/** The key type of an atom definition: only its key fields. */
+export type AtomKey<D> = D extends AtomDefinition<infer S, infer K> ? AtomKeyFields<S, K> : never;
+
+/** The names of an atom definition's indexes. */
+export type IndexName<D> = D extends { readonly "~spec"?: { readonly indexes: infer I } }
+  ? keyof I & string
+  : never;
+
+/** The partition-key fields of one index, with their value types: what a query on it needs. */
+export type IndexPartition<D, N extends IndexName<D>> =
+  D extends AtomDefinition<infer S>
+    ? D extends { readonly "~spec"?: { readonly indexes: infer I } }
+      ? N extends keyof I
+        ? I[N] extends { readonly pk: readonly (infer P)[] }
+          ? { readonly [F in P & keyof v.InferOutput<S>]: v.InferOutput<S>[F] }
+          : never
+        : never
+      : never
+    : never;
+
+/** The sort-key fields of one index, with their value types: what its range conditions take. */
+export type IndexSort<D, N extends IndexName<D>> =
+  D extends AtomDefinition<infer S>
+    ? D extends { readonly "~spec"?: { readonly indexes: infer I } }
+      ? N extends keyof I
+        ? I[N] extends { readonly sk: readonly (infer Q)[] }
+          ? { readonly [F in Q & keyof v.InferOutput<S>]: v.InferOutput<S>[F] }
+          : Record<string, never>
+        : never
+      : never
+    : never;

@@ -1,0 +1,66 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type LocalDynamo, localClientConfig, startLocal } from "../local/index.js";
+
+/** Where the store's client comes from. */
+export interface ClientOptions {
+  /** A client you own: used as is, never destroyed by the store. */
+  readonly client?: DynamoDBClient;
+  /**
+   * `"embedded"` starts DynamoDB Local in this process (stopped by `store.close()`); a URL uses
+   * that endpoint. Default: `DYNATOM_ENDPOINT`, else real DynamoDB from the AWS environment.
+   */
+  readonly endpoint?: string;
+  /** With the embedded DynamoDB Local: keep its data in this folder. Default: in memory. */
+  readonly dataDir?: string;
+}
+
+/** The client a store talks through, made on first use, and what must be released on close. */
+export interface ClientHandle {
+  get(): Promise<DynamoDBClient>;
+  close(): Promise<void>;
+}
+
+function hasAwsCredentials(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE);
+}
+
+/**
+ * Resolves the client in this order: `client`, `endpoint`, `DYNATOM_ENDPOINT`, the AWS
+ * environment. A URL endpoint without AWS credentials in the environment gets placeholder ones,
+ * as DynamoDB Local needs some and checks none.
+ */
+export function clientHandle(
+  options: ClientOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ClientHandle {
+  const own = options.client;
+  if (own !== undefined) return { get: async () => own, close: async () => {} };
+  const endpoint = options.endpoint ?? env.DYNATOM_ENDPOINT;
+  let local: LocalDynamo | undefined;
+  let made: Promise<DynamoDBClient> | undefined;
+  const make = async (): Promise<DynamoDBClient> => {
+    if (endpoint === "embedded") {
+      local = await startLocal(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+      return new DynamoDBClient(localClientConfig(local.endpoint));
+    }
+    if (endpoint !== undefined && endpoint !== "" && endpoint !== "aws") {
+      return new DynamoDBClient(
+        hasAwsCredentials(env)
+          ? { endpoint, region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "local" }
+          : localClientConfig(endpoint),
+      );
+    }
+    return new DynamoDBClient({});
+  };
+  return {
+    get: () => {
+      made ??= make();
+      return made;
+    },
+    async close() {
+      const client = made === undefined ? undefined : await made.catch(() => undefined);
+      client?.destroy();
+      await local?.stop();
+    },
+  };
+}

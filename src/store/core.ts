@@ -1,0 +1,100 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DefinitionError, DynatomError } from "../errors/index.js";
+import type { AtomDefinition } from "../schema/types.js";
+import { type ClientHandle, type ClientOptions, clientHandle } from "./client.js";
+import { requestFailed } from "./errors.js";
+import { ensureTable } from "./table.js";
+
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+export interface StoreCoreOptions extends ClientOptions {
+  /** The table that holds every atom type. */
+  readonly table: string;
+  /** The atom types this store reads and writes. */
+  readonly atoms: readonly AtomDefinition[];
+}
+
+/**
+ * What every part of a store shares: the table, the registered atom types, the client, and
+ * one way to send a request so that every failure becomes a DynatomError.
+ */
+export class StoreCore {
+  readonly table: string;
+  readonly atoms: ReadonlyMap<string, AtomDefinition>;
+  readonly #handle: ClientHandle;
+  #closed = false;
+
+  constructor(options: StoreCoreOptions) {
+    if (typeof options.table !== "string" || !TABLE_NAME.test(options.table)) {
+      throw new DefinitionError(
+        "definition.invalid",
+        `The table name ${JSON.stringify(options.table)} is not valid: use 3 to 255 letters, digits, _, - or .`,
+        { details: { atom: "(store)", reason: "invalid table name" } },
+      );
+    }
+    this.table = options.table;
+    const atoms = new Map<string, AtomDefinition>();
+    for (const atom of options.atoms) {
+      const other = atoms.get(atom.name);
+      if (other !== undefined && other !== atom) {
+        throw new DefinitionError(
+          "definition.conflict",
+          `Two atom types are named "${atom.name}" in one store; names are part of every key, so each must be unique.`,
+          { details: { atom: atom.name, reason: "duplicate atom name" } },
+        );
+      }
+      atoms.set(atom.name, atom);
+    }
+    this.atoms = atoms;
+    this.#handle = clientHandle(options);
+  }
+
+  /** The client, made on first use (starting the embedded DynamoDB Local if asked). */
+  client(): Promise<DynamoDBClient> {
+    if (this.#closed) {
+      return Promise.reject(
+        new DynatomError("store.closed", `The store for table "${this.table}" is closed.`, {
+          details: { table: this.table },
+        }),
+      );
+    }
+    return this.#handle.get();
+  }
+
+  /** Sends one request; any failure becomes a DynatomError naming the operation and table. */
+  async run<T>(operation: string, send: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+    const client = await this.client();
+    try {
+      return await send(client);
+    } catch (err) {
+      throw requestFailed(err, operation, this.table);
+    }
+  }
+
+  /** Fails unless this very definition was registered with the store. */
+  registered<D extends AtomDefinition>(definition: D): D {
+    if (this.atoms.get(definition.name) !== definition) {
+      throw new DynatomError(
+        "store.unknown-atom",
+        `The atom type "${definition.name}" is not registered with this store: add it to createStore({ atoms: [...] }).`,
+        { details: { atom: definition.name } },
+      );
+    }
+    return definition;
+  }
+
+  async ensureTable(): Promise<void> {
+    const client = await this.client();
+    await ensureTable(
+      client,
+      this.table,
+      [...this.atoms.values()].flatMap((atom) => atom.indexes),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#handle.close();
+  }
+}

@@ -1,0 +1,39 @@
+import { DynatomError } from "../errors/index.js";
+
+interface SdkError {
+  readonly name?: string;
+  readonly message?: string;
+  readonly $fault?: string;
+  readonly $retryable?: unknown;
+}
+
+const RETRYABLE = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+  "ServiceUnavailable",
+  "TransactionConflictException",
+  "TimeoutError",
+]);
+
+/** Turns an error from the AWS SDK (or the network) into a DynatomError, keeping it as `cause`. */
+export function requestFailed(err: unknown, operation: string, table: string): DynatomError {
+  if (err instanceof DynatomError) return err;
+  const sdk = (typeof err === "object" && err !== null ? err : {}) as SdkError;
+  if (sdk.name === "ResourceNotFoundException") {
+    return new DynatomError(
+      "store.table-missing",
+      `The table "${table}" does not exist (${operation}). Call \`await store.ensureTable()\` ` +
+        "once to create it, or check the table name, region and endpoint.",
+      { details: { table }, cause: err },
+    );
+  }
+  const retryable =
+    sdk.$retryable !== undefined || sdk.$fault === "server" || RETRYABLE.has(sdk.name ?? "");
+  return new DynatomError(
+    "store.request-failed",
+    `${operation} on table "${table}" failed: ${sdk.name ?? "Error"}: ${sdk.message ?? String(err)}`,
+    { details: { operation, table }, retryable, cause: err },
+  );
+}

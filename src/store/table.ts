@@ -1,0 +1,178 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type GlobalSecondaryIndex,
+  type TableDescription,
+  UpdateTableCommand,
+} from "@aws-sdk/client-dynamodb";
+import { DynatomError } from "../errors/index.js";
+import type { IndexShape } from "../schema/types.js";
+import { requestFailed } from "./errors.js";
+
+const POLL_MS = 250;
+const WAIT_MS = 15 * 60_000;
+
+/** The generic GSIs (`gsi1`, `gsi2`, …) the given indexes use, sorted by number. */
+export function neededIndexes(indexes: Iterable<IndexShape>): string[] {
+  const names = new Set<string>();
+  for (const index of indexes) names.add(index.gsi);
+  return [...names].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+}
+
+function gsiDefinition(gsi: string): GlobalSecondaryIndex {
+  return {
+    IndexName: gsi,
+    KeySchema: [
+      { AttributeName: `${gsi}pk`, KeyType: "HASH" },
+      { AttributeName: `${gsi}sk`, KeyType: "RANGE" },
+    ],
+    Projection: { ProjectionType: "ALL" },
+  };
+}
+
+function attributeDefinitions(gsis: readonly string[]) {
+  return ["pk", "sk", ...gsis.flatMap((gsi) => [`${gsi}pk`, `${gsi}sk`])].map((name) => ({
+    AttributeName: name,
+    AttributeType: "S" as const,
+  }));
+}
+
+/** What is wrong with an existing table's keys for dynatom, if anything. */
+function keyProblems(description: TableDescription, gsis: readonly string[]): string[] {
+  const problems: string[] = [];
+  const schema = (keys: TableDescription["KeySchema"]) =>
+    (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(",");
+  if (schema(description.KeySchema) !== "pk:HASH,sk:RANGE") {
+    problems.push(
+      `its key is (${schema(description.KeySchema)}), dynatom needs pk (hash) and sk (range)`,
+    );
+  }
+  for (const gsi of description.GlobalSecondaryIndexes ?? []) {
+    if (
+      gsis.includes(gsi.IndexName ?? "") &&
+      schema(gsi.KeySchema) !== `${gsi.IndexName}pk:HASH,${gsi.IndexName}sk:RANGE`
+    ) {
+      problems.push(`its index ${gsi.IndexName} has key (${schema(gsi.KeySchema)})`);
+    }
+  }
+  return problems;
+}
+
+async function describe(
+  client: DynamoDBClient,
+  table: string,
+): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: table }))).Table;
+  } catch (err) {
+    if ((err as { name?: string }).name === "ResourceNotFoundException") return undefined;
+    throw requestFailed(err, "DescribeTable", table);
+  }
+}
+
+/** Waits until the table and all its GSIs are ACTIVE. */
+async function waitActive(client: DynamoDBClient, table: string): Promise<TableDescription> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const description = await describe(client, table);
+    const active =
+      description?.TableStatus === "ACTIVE" &&
+      (description.GlobalSecondaryIndexes ?? []).every((gsi) => gsi.IndexStatus === "ACTIVE");
+    if (description && active) return description;
+    if (Date.now() > deadline) {
+      throw new DynatomError(
+        "store.request-failed",
+        `The table "${table}" did not become active in time.`,
+        {
+          details: { operation: "ensureTable", table },
+          retryable: true,
+        },
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Creates the table with the GSIs the atoms need, or adds the missing GSIs to an existing one
+ * (one at a time, as DynamoDB requires, waiting until each is active). Does nothing when all is
+ * there. New tables are on-demand (PAY_PER_REQUEST).
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  table: string,
+  indexes: Iterable<IndexShape>,
+): Promise<void> {
+  const gsis = neededIndexes(indexes);
+  let description = await describe(client, table);
+  if (description === undefined) {
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: table,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: attributeDefinitions(gsis),
+          KeySchema: [
+            { AttributeName: "pk", KeyType: "HASH" },
+            { AttributeName: "sk", KeyType: "RANGE" },
+          ],
+          ...(gsis.length > 0 ? { GlobalSecondaryIndexes: gsis.map(gsiDefinition) } : {}),
+        }),
+      );
+    } catch (err) {
+      // Another process may have created it at the same moment: that is just as good.
+      if ((err as { name?: string }).name !== "ResourceInUseException")
+        throw requestFailed(err, "CreateTable", table);
+    }
+    description = await waitActive(client, table);
+  }
+  const problems = keyProblems(description, gsis);
+  if (problems.length > 0) {
+    throw new DynatomError(
+      "store.table-mismatch",
+      `The table "${table}" cannot hold dynatom's atoms: ${problems.join("; ")}. Use another table name.`,
+      { details: { table, problems } },
+    );
+  }
+  const present = new Set((description.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName));
+  const missing = gsis.filter((gsi) => !present.has(gsi));
+  for (const [done, gsi] of missing.entries()) {
+    const provisioned = description.BillingModeSummary?.BillingMode === "PROVISIONED";
+    const throughput = description.ProvisionedThroughput;
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: table,
+          AttributeDefinitions: attributeDefinitions([gsi]),
+          GlobalSecondaryIndexUpdates: [
+            {
+              Create: {
+                ...gsiDefinition(gsi),
+                ...(provisioned && throughput
+                  ? {
+                      ProvisionedThroughput: {
+                        ReadCapacityUnits: throughput.ReadCapacityUnits ?? 1,
+                        WriteCapacityUnits: throughput.WriteCapacityUnits ?? 1,
+                      },
+                    }
+                  : {}),
+              },
+            },
+          ],
+        }),
+      );
+      description = await waitActive(client, table);
+    } catch (err) {
+      const left = missing.slice(done);
+      throw new DynatomError(
+        "store.index-missing",
+        `The table "${table}" lacks the index${left.length > 1 ? "es" : ""} ${left.join(", ")} that the ` +
+          `registered atoms need, and adding ${gsi} failed: ${(err as Error).message}. Add ` +
+          `${left.map((name) => `${name} (keys ${name}pk, ${name}sk: strings)`).join(", ")} yourself, or allow UpdateTable.`,
+        { details: { table, missing: left }, cause: err },
+      );
+    }
+  }
+}
