@@ -1,15 +1,17 @@
 import { Atom, type AtomOptions } from "./atom/atom.js";
-import type { AtomKey, InferAtom } from "./schema/types.js";
+import type { RetryOptions } from "./atom/retry.js";
+import type { AtomDefinition, AtomKey, InferAtom } from "./schema/types.js";
 import type { ClientOptions } from "./store/client.js";
 import { StoreCore } from "./store/core.js";
-import type { AtomType } from "./store/define-atom.js";
 
 /** Options of {@link createStore}. */
 export interface StoreOptions extends ClientOptions {
   /** The one table that holds every atom type (single-table design). */
   readonly table: string;
   /** The atom types this store reads and writes; their names must be unique. */
-  readonly atoms: readonly AtomType[];
+  readonly atoms: readonly AtomDefinition[];
+  /** How swaps retry on conflict, for every atom of the store (an atom may override it). */
+  readonly retry?: RetryOptions;
 }
 
 /** A store: one table of atoms, on one DynamoDB. */
@@ -19,8 +21,8 @@ export interface Store {
    * The atom with this key. Without `init` its value is `undefined` while the item is absent.
    * @example const acct = store.atom(Account, { tenant: "t1", id: "a1" });
    */
-  atom<D extends AtomType>(definition: D, key: AtomKey<D>): Atom<InferAtom<D> | undefined>;
-  atom<D extends AtomType>(
+  atom<D extends AtomDefinition>(definition: D, key: AtomKey<D>): Atom<InferAtom<D> | undefined>;
+  atom<D extends AtomDefinition>(
     definition: D,
     key: AtomKey<D>,
     options: AtomOptions<InferAtom<D>> & { readonly init: InferAtom<D> },
@@ -43,7 +45,7 @@ export function createStore(options: StoreOptions): Store {
   const core = new StoreCore(options);
   return {
     table: core.table,
-    atom<D extends AtomType>(
+    atom<D extends AtomDefinition>(
       definition: D,
       key: AtomKey<D>,
       atomOptions?: AtomOptions<InferAtom<D>>,

@@ -5,6 +5,7 @@
 
 // Declaring atoms and opening a store
 export { Atom, type AtomOptions } from "./atom/atom.js";
+export type { RetryOptions } from "./atom/retry.js";
 export { createStore, type Store, type StoreOptions } from "./create-store.js";
 // The stored format
 export {

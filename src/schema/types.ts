@@ -47,9 +47,9 @@ export interface AtomSpec<
 /** The fields named by a key spec. */
 export type KeyFieldsOf<K> = K extends readonly (infer F)[]
   ? F
-  : K extends { readonly pk: readonly (infer P)[]; readonly sk?: readonly (infer Q)[] }
-    ? P | Q
-    : never;
+  :
+      | (K extends { readonly pk: readonly (infer P)[] } ? P : never)
+      | (K extends { readonly sk: readonly (infer Q)[] } ? Q : never);
 
 /** A normalised key: partition and sort fields, and the GSI an index uses. */
 export interface KeyShape {

@@ -19,7 +19,7 @@ export interface AtomType<
   >,
 > extends AtomDefinition<S, K, I> {
   /** The generated ElectroDB entity on a table: an escape hatch for what dynatom does not cover. */
-  entity(table: string, client: DynamoDBClient): AtomEntity;
+  entity(table: string, client: DynamoDBClient): AtomEntity<K, I>;
 }
 
 /**
@@ -46,6 +46,6 @@ export function defineAtom<
   return {
     ...definition,
     entity: (table, client) =>
-      atomEntity(definition.name, definition.key, definition.indexes, table, client),
+      atomEntity<K, I>(definition.name, definition.key, definition.indexes, table, client),
   };
 }

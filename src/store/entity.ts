@@ -6,8 +6,48 @@ import type { IndexShape, KeyShape } from "../schema/types.js";
 /** The ElectroDB model of an atom type: its key and index fields, as their index forms. */
 export type AtomEntitySchema = Schema<string, string, string>;
 
-/** The ElectroDB entity generated for an atom type. */
-export type AtomEntity = Entity<string, string, string, AtomEntitySchema>;
+type PkOf<K> = K extends readonly string[] ? K : K extends { readonly pk: infer P } ? P : never;
+type SkOf<K> = K extends { readonly sk: infer Q } ? Q : readonly [];
+type KeyPart<C> = { readonly field: string; readonly composite: C; readonly casing: "none" };
+type FieldsOf<K> = PkOf<K> | SkOf<K> extends infer L
+  ? L extends readonly (infer F)[]
+    ? F & string
+    : never
+  : never;
+type IndexFields<I> = { [N in keyof I]: FieldsOf<I[N]> }[keyof I];
+
+/** The precise ElectroDB schema type of an atom type, derived from its key and indexes. */
+export type EntitySchemaOf<K, I> = {
+  readonly model: { readonly entity: string; readonly service: string; readonly version: string };
+  readonly attributes: {
+    readonly [F in FieldsOf<K> | IndexFields<I>]: {
+      readonly type: "string";
+      readonly required: true;
+    };
+  };
+  readonly indexes: {
+    readonly primary: { readonly pk: KeyPart<PkOf<K>>; readonly sk: KeyPart<SkOf<K>> };
+  } & {
+    readonly [N in keyof I]: {
+      readonly index: string;
+      readonly pk: KeyPart<PkOf<I[N]>>;
+      readonly sk: KeyPart<SkOf<I[N]>>;
+    };
+  };
+};
+
+/**
+ * The ElectroDB entity generated for an atom type, typed from its declaration: its attributes
+ * are the key and index fields, as index forms (`indexForm(value)`).
+ */
+export type AtomEntity<K = readonly string[], I = Record<never, never>> = EntityOf<
+  FieldsOf<K> | IndexFields<I>,
+  EntitySchemaOf<K, I>
+>;
+
+// Checked where K and I are known (at each defineAtom), not on the generic form.
+type EntityOf<A extends string, S> =
+  S extends Schema<A, A, string> ? Entity<A, A, string, S> : never;
 
 /**
  * The ElectroDB model dynatom writes keys for: each key or index field is a string attribute
@@ -46,12 +86,16 @@ export function entitySchema(
  * The generated ElectroDB entity on a table, for what dynatom does not cover. Its key
  * attributes take index forms (`indexForm(value)`); decode the items it returns with `X.decode`.
  */
-export function atomEntity(
+export function atomEntity<K, I>(
   name: string,
   key: KeyShape,
   indexes: readonly IndexShape[],
   table: string,
   client: DynamoDBClient,
-): AtomEntity {
-  return new Entity(entitySchema(name, key, indexes), { table, client });
+): AtomEntity<K, I> {
+  // The schema is built at run time from the checked declaration; its type is derived from it.
+  return new Entity(entitySchema(name, key, indexes), { table, client }) as unknown as AtomEntity<
+    K,
+    I
+  >;
 }

@@ -1,0 +1,17 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+
+/**
+ * Records the name of every command the client sends (e.g. "GetItemCommand"), through an SDK
+ * middleware on the real client: what a test counts is what went over the wire.
+ */
+export function recordRequests(client: DynamoDBClient): { readonly sent: string[]; clear(): void } {
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: "initialize", name: `recordRequests${Math.random()}` },
+  );
+  return { sent, clear: () => sent.splice(0) };
+}

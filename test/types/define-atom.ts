@@ -1,0 +1,114 @@
+// Type tests for defineAtom and the store: lines under @ts-expect-error must not compile.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  type AtomKey,
+  createStore,
+  defineAtom,
+  type IndexName,
+  type IndexPartition,
+  type IndexSort,
+  type InferAtom,
+} from "dynatom";
+import * as v from "valibot";
+
+const Account = defineAtom({
+  name: "account",
+  version: 1,
+  schema: v.object({
+    tenant: v.string(),
+    id: v.string(),
+    email: v.pipe(v.string(), v.email()),
+    balance: v.bigint(),
+    createdAt: v.date(),
+    score: v.number(),
+    tags: v.set(v.string()),
+    avatar: v.optional(v.instance(Uint8Array)),
+  }),
+  key: { pk: ["tenant"], sk: ["id"] },
+  indexes: {
+    byEmail: { pk: ["email"] },
+    byTenantCreated: { pk: ["tenant"], sk: ["createdAt"] },
+  },
+});
+type Account = InferAtom<typeof Account>;
+
+// The value type is valibot's output.
+const value: Account = {
+  tenant: "t",
+  id: "a",
+  email: "a@b.co",
+  balance: 1n,
+  createdAt: new Date(),
+  score: 1,
+  tags: new Set(),
+};
+void value;
+// @ts-expect-error: balance is a bigint
+const wrongBalance: Account = { ...value, balance: 1 };
+void wrongBalance;
+
+// The key type holds the key fields only, with their types.
+const key: AtomKey<typeof Account> = { tenant: "t", id: "a" };
+void key;
+// @ts-expect-error: id is missing
+const noId: AtomKey<typeof Account> = { tenant: "t" };
+void noId;
+
+// Index types.
+const names: IndexName<typeof Account>[] = ["byEmail", "byTenantCreated"];
+void names;
+// @ts-expect-error: no such index
+const noIndex: IndexName<typeof Account> = "byScore";
+void noIndex;
+const partition: IndexPartition<typeof Account, "byTenantCreated"> = { tenant: "t" };
+const sort: IndexSort<typeof Account, "byTenantCreated"> = { createdAt: new Date() };
+void partition;
+void sort;
+// @ts-expect-error: createdAt is a Date
+const badSort: IndexSort<typeof Account, "byTenantCreated"> = { createdAt: "2026" };
+void badSort;
+
+const store = createStore({ table: "app", atoms: [Account] });
+const atom = store.atom(Account, { tenant: "t1", id: "a1" });
+async function reads() {
+  const current: Account | undefined = await atom.deref();
+  // @ts-expect-error: may be undefined without init
+  const notUndefined: Account = await atom.deref();
+  const withInit: Account = await store
+    .atom(Account, { tenant: "t", id: "b" }, { init: value })
+    .deref();
+  void current;
+  void notUndefined;
+  void withInit;
+}
+void reads;
+
+// @ts-expect-error: a wrong key field
+store.atom(Account, { tenant: "t1", idd: "a1" });
+// @ts-expect-error: a missing key field
+store.atom(Account, { tenant: "t1" });
+// @ts-expect-error: a key field of the wrong type
+store.atom(Account, { tenant: "t1", id: 7 });
+
+defineAtom({
+  name: "bad",
+  version: 1,
+  schema: v.object({ id: v.string() }),
+  // @ts-expect-error: the key names a field the schema does not have
+  key: ["nope"],
+});
+
+defineAtom({
+  name: "bad",
+  version: 1,
+  schema: v.object({ id: v.string() }),
+  key: ["id"],
+  // @ts-expect-error: an index on a field the schema does not have
+  indexes: { byX: { pk: ["x"] } },
+});
+
+// The generated entity's queries are typed from the declaration.
+const entity = Account.entity("app", new DynamoDBClient({}));
+entity.query.byTenantCreated({ tenant: "t" }).gte({ createdAt: "2026" });
+// @ts-expect-error: not a field of that index
+entity.query.byTenantCreated({ email: "x" });
