@@ -45,18 +45,19 @@ export function createStore(options: StoreOptions): Store {
   const core = new StoreCore(options);
   return {
     table: core.table,
-    atom<D extends AtomDefinition>(
-      definition: D,
-      key: AtomKey<D>,
-      atomOptions?: AtomOptions<InferAtom<D>>,
-    ) {
-      return new Atom<InferAtom<D>>(
+    // One implementation for both overloads: with `init` the value is never undefined.
+    atom: ((
+      definition: AtomDefinition,
+      key: Readonly<Record<string, unknown>>,
+      atomOptions?: AtomOptions<unknown>,
+    ) =>
+      new Atom(
         core,
         core.registered(definition),
-        key as Readonly<Record<string, unknown>>,
+        key,
         atomOptions,
-      );
-    },
+        options.retry,
+      )) as Store["atom"],
     ensureTable: () => core.ensureTable(),
     close: () => core.close(),
   };

@@ -4,7 +4,8 @@
  */
 
 // Declaring atoms and opening a store
-export { Atom, type AtomOptions } from "./atom/atom.js";
+export { Atom, type AtomOptions, type WatchFn } from "./atom/atom.js";
+export type { ValueAt } from "./atom/path.js";
 export type { RetryOptions } from "./atom/retry.js";
 export { createStore, type Store, type StoreOptions } from "./create-store.js";
 // The stored format
@@ -28,6 +29,8 @@ export {
 } from "./encoding/index.js";
 // Errors
 export {
+  AtomDestroyedError,
+  type AtomErrorDetails,
   type CodesMatching,
   DecodeError,
   type DecodeErrorDetails,
@@ -44,6 +47,7 @@ export {
   type LocalErrorDetails,
   type SchemaErrorDetails,
   type StoreErrorDetails,
+  SwapConflictError,
   ValidationError,
 } from "./errors/index.js";
 export type {

@@ -1,57 +1,197 @@
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { ATOM_VERSION_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
+import { AtomDestroyedError, DynatomError } from "../errors/index.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
+import { equal } from "./equal.js";
+import { assocIn, getIn, type ValueAt } from "./path.js";
+import { type RetryOptions, retryPolicy } from "./retry.js";
+import { ABSENT, type Seen } from "./state.js";
+import { type Applied, applyOnce, type Decision, readSeen, type Target } from "./write.js";
 
 /** Options of one atom handle. */
 export interface AtomOptions<T> {
-  /** The value while the item is absent; never written by itself. */
+  /** The value while the item is absent: what `deref` returns and what `swap` starts from. Never written by itself. */
   readonly init?: T;
+  /** This atom's retry policy, over the store's. */
+  readonly retry?: RetryOptions;
 }
 
+/** Called after every successful change made through this handle, with the old and new value. */
+export type WatchFn<T> = (
+  name: string,
+  atom: Atom<T>,
+  oldValue: T,
+  newValue: Exclude<T, undefined>,
+) => void;
+
+type Value<T> = Exclude<T, undefined>;
+
 /**
- * A durable atom: one item of one atom type, shared by every process that opens it.
+ * A durable atom: one item of one atom type, shared by every process that opens it, with
+ * Clojure's atom semantics. Every write is conditional on the version this handle last saw, so
+ * no update is ever lost; a write is applied exactly once, or reported failed or unknown.
  *
  * @example
  * const acct = store.atom(Account, { tenant: "t1", id: "a1" });
- * const value = await acct.deref();   // Account | undefined
+ * await acct.swap((a) => ({ ...a!, balance: a!.balance + 10n }));
  */
 export class Atom<T> {
-  readonly #core: StoreCore;
-  readonly #definition: AtomDefinition;
-  readonly #key: ReturnType<AtomDefinition["keyOf"]>;
+  readonly #target: Target;
   readonly #init: T | undefined;
-  #version: number | undefined;
+  readonly #watches = new Map<string, WatchFn<T>>();
+  #seen: Seen | undefined;
+  #destroyed = false;
 
   constructor(
     core: StoreCore,
     definition: AtomDefinition,
     key: Readonly<Record<string, unknown>>,
     options: AtomOptions<T> = {},
+    storeRetry?: RetryOptions,
   ) {
-    this.#core = core;
-    this.#definition = definition;
-    this.#key = definition.keyOf(key as never);
+    this.#target = {
+      core,
+      definition,
+      key: definition.keyOf(key as never),
+      keyText: JSON.stringify(key, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)),
+      retry: retryPolicy(storeRetry, options.retry),
+    };
     this.#init = options.init;
   }
 
-  /** The last version of the item this handle has seen (0: absent), or undefined before any. */
+  /** The version of the item this handle last saw: 0 while absent, undefined before any request. */
   get version(): number | undefined {
-    return this.#version;
+    return this.#seen?.version;
   }
 
-  /** The current value, read strongly consistently; `init` (or undefined) while absent. */
+  /** The current value, read strongly consistently; `init` (or undefined) while the item is absent. */
   async deref(): Promise<T> {
-    const { Item } = await this.#core.run("GetItem", (client) =>
-      client.send(
-        new GetItemCommand({ TableName: this.#core.table, Key: this.#key, ConsistentRead: true }),
-      ),
+    this.#seen = await readSeen(this.#target);
+    return this.#current(this.#seen);
+  }
+
+  /**
+   * Sets the value, whatever it was (validated first, before any request); bumps the version.
+   * @returns the value stored (valibot's output)
+   */
+  async reset(value: Value<T>): Promise<Value<T>> {
+    return (await this.resetVals(value))[1];
+  }
+
+  /** Like `reset`, returning `[old, new]`. */
+  async resetVals(value: Value<T>): Promise<[T, Value<T>]> {
+    this.#live();
+    // Validate before anything is sent, even on a handle that must read first.
+    this.#target.definition.prepare(value as never);
+    return this.#change(() => ({ write: value }));
+  }
+
+  /**
+   * Sets the value to `fn(current)`, by optimistic compare-and-set: on a conflict `fn` runs
+   * again on the newer value, with full-jitter backoff, until the retry policy runs out
+   * (`SwapConflictError`, nothing written). `fn` must be pure: it may run more than once.
+   * A handle that has seen the current version writes in one request.
+   */
+  async swap(fn: (current: T) => Value<T>): Promise<Value<T>> {
+    return (await this.swapVals(fn))[1];
+  }
+
+  /** Like `swap`, returning `[old, new]`. */
+  async swapVals(fn: (current: T) => Value<T>): Promise<[T, Value<T>]> {
+    this.#live();
+    return this.#change((current) => ({ write: fn(current as T) }));
+  }
+
+  /**
+   * Updates the value at one path (object fields, array indexes, Map keys), copying along it.
+   * @example await acct.swapIn(["prefs", "theme"], () => "dark");
+   */
+  async swapIn<const P extends readonly (string | number)[]>(
+    path: P,
+    fn: (current: ValueAt<Value<T>, P>) => ValueAt<Value<T>, P>,
+  ): Promise<Value<T>> {
+    return this.swap(
+      (current) =>
+        assocIn(current, path, fn(getIn(current, path) as ValueAt<Value<T>, P>)) as Value<T>,
     );
-    if (Item === undefined) {
-      this.#version = 0;
-      return this.#init as T;
+  }
+
+  /**
+   * Sets `next` only if the current value is structurally equal to `expected`.
+   * @returns whether it was set
+   */
+  async compareAndSet(expected: T, next: Value<T>): Promise<boolean> {
+    this.#live();
+    const applied = await this.#apply(
+      (current): Decision => (equal(current, expected) ? { write: next } : { stop: true }),
+    );
+    if (applied.written)
+      this.#notify(applied.old as T, applied.value as Value<T>, applied.seen.version);
+    return applied.written;
+  }
+
+  /** Calls `fn` after every successful change made through this handle. Replaces a watch of the same name. */
+  watch(name: string, fn: WatchFn<T>): this {
+    this.#watches.set(name, fn);
+    return this;
+  }
+
+  unwatch(name: string): this {
+    this.#watches.delete(name);
+    return this;
+  }
+
+  /** Deletes the item. Later mutations through this handle throw `AtomDestroyedError`. */
+  async destroy(): Promise<void> {
+    const { core, key } = this.#target;
+    await core.run("DeleteItem", (client) =>
+      client.send(new DeleteItemCommand({ TableName: core.table, Key: key })),
+    );
+    this.#destroyed = true;
+    this.#seen = ABSENT;
+  }
+
+  #current(seen: Seen): T {
+    return (seen.exists ? seen.value : this.#init) as T;
+  }
+
+  #live(): void {
+    if (!this.#destroyed) return;
+    const { definition, keyText } = this.#target;
+    throw new AtomDestroyedError(
+      `Atom "${definition.name}" ${keyText} was destroyed through this handle; open a new one to write it again.`,
+      {
+        details: { atom: definition.name, key: keyText },
+      },
+    );
+  }
+
+  async #apply(decide: (current: unknown) => Decision): Promise<Applied> {
+    const applied = await applyOnce(this.#target, this.#seen, this.#init, decide);
+    this.#seen = applied.seen;
+    return applied;
+  }
+
+  async #change(decide: (current: unknown) => Decision): Promise<[T, Value<T>]> {
+    const applied = await this.#apply(decide);
+    const old = applied.old as T;
+    const value = applied.value as Value<T>;
+    this.#notify(old, value, applied.seen.version);
+    return [old, value];
+  }
+
+  #notify(old: T, value: Value<T>, version: number): void {
+    for (const [name, fn] of this.#watches) {
+      try {
+        fn(name, this, old, value);
+      } catch (cause) {
+        const { definition, keyText } = this.#target;
+        throw new DynatomError(
+          "atom.watch-failed",
+          `Atom "${definition.name}" ${keyText}: the change was applied (version ${version}), but the watch "${name}" threw.`,
+          { details: { atom: definition.name, key: keyText, watch: name, version }, cause },
+        );
+      }
     }
-    this.#version = Number(Item[ATOM_VERSION_ATTRIBUTE]?.N ?? 0);
-    return this.#definition.decode(Item) as T;
   }
 }

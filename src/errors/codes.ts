@@ -1,3 +1,4 @@
+import type { AtomErrorDetails } from "./atom.js";
 import type { DecodeErrorDetails } from "./decode.js";
 import type { DefinitionErrorDetails } from "./definition.js";
 import type { EncodingErrorDetails } from "./encoding.js";
@@ -15,4 +16,5 @@ export interface ErrorDetailsByCode
     DecodeErrorDetails,
     DefinitionErrorDetails,
     SchemaErrorDetails,
-    StoreErrorDetails {}
+    StoreErrorDetails,
+    AtomErrorDetails {}

@@ -42,3 +42,30 @@ export class ValidationError extends DynatomError<"schema.invalid-value"> {
     super("schema.invalid-value", message, options);
   }
 }
+
+/** A swap whose retries ran out under contention. Nothing was written; `details.attempts` says how often it tried. */
+export class SwapConflictError extends DynatomError<"atom.swap-conflict"> {
+  override name = "SwapConflictError";
+  constructor(message: string, options: DynatomErrorOptions<"atom.swap-conflict">) {
+    super("atom.swap-conflict", message, options);
+  }
+}
+
+/**
+ * A write whose outcome dynatom cannot know (the network lost the answer and the item has moved
+ * on too far to tell): it was applied exactly once or not at all, never twice. Read the atom to see.
+ */
+export class OutcomeUnknownError extends DynatomError<"atom.outcome-unknown"> {
+  override name = "OutcomeUnknownError";
+  constructor(message: string, options: DynatomErrorOptions<"atom.outcome-unknown">) {
+    super("atom.outcome-unknown", message, options);
+  }
+}
+
+/** A mutation through an atom handle after its `destroy()`. */
+export class AtomDestroyedError extends DynatomError<"atom.destroyed"> {
+  override name = "AtomDestroyedError";
+  constructor(message: string, options: DynatomErrorOptions<"atom.destroyed">) {
+    super("atom.destroyed", message, options);
+  }
+}

@@ -1,3 +1,4 @@
+export type { AtomErrorDetails } from "./atom.js";
 export type { ErrorDetailsByCode } from "./codes.js";
 export type { DecodeErrorDetails } from "./decode.js";
 export type { DefinitionErrorDetails } from "./definition.js";
@@ -10,10 +11,13 @@ export {
 } from "./dynatom-error.js";
 export type { EncodingErrorDetails } from "./encoding.js";
 export {
+  AtomDestroyedError,
   DecodeError,
   DefinitionError,
   EncodingError,
   ItemTooLargeError,
+  OutcomeUnknownError,
+  SwapConflictError,
   ValidationError,
 } from "./families.js";
 export type { LocalErrorDetails } from "./local.js";

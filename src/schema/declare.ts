@@ -118,6 +118,9 @@ export function declareAtom<
     indexes,
     migrate: steps,
     encode(value) {
+      return this.prepare(value).item;
+    },
+    prepare(value) {
       const output = validate(name, schema, value);
       const item: Record<string, AttributeValue> = {
         ...primaryKey(name, key, output),
@@ -128,7 +131,7 @@ export function declareAtom<
         __edb_v__: { S: MODEL_VERSION },
       };
       assertItemSize(item, `The item of atom "${name}"`);
-      return item;
+      return { value: output, item };
     },
     decode(image) {
       const stored = storedVersion(name, image, version);

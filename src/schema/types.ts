@@ -85,6 +85,11 @@ export interface AtomDefinition<
    * @throws ValidationError, EncodingError, ItemTooLargeError
    */
   encode(value: v.InferOutput<S>): Record<string, AttributeValue>;
+  /** Like `encode`, also returning valibot's output: the value that is actually stored. */
+  prepare(value: v.InferOutput<S>): {
+    value: v.InferOutput<S>;
+    item: Record<string, AttributeValue>;
+  };
   /**
    * The value of a stored item (a GetItem result, a stream's NewImage), migrated to this version.
    * @throws DecodeError, DynatomError `schema.newer-version` / `schema.migration-failed`
@@ -112,26 +117,20 @@ export type IndexName<D> = D extends { readonly "~spec"?: { readonly indexes: in
   ? keyof I & string
   : never;
 
-/** The partition-key fields of one index, with their value types: what a query on it needs. */
-export type IndexPartition<D, N extends IndexName<D>> =
+/** The fields of one part (`pk` or `sk`) of one index, with their value types. */
+type IndexFields<D, N, Part extends "pk" | "sk"> =
   D extends AtomDefinition<infer S>
     ? D extends { readonly "~spec"?: { readonly indexes: infer I } }
       ? N extends keyof I
-        ? I[N] extends { readonly pk: readonly (infer P)[] }
-          ? { readonly [F in P & keyof v.InferOutput<S>]: v.InferOutput<S>[F] }
-          : never
-        : never
-      : never
-    : never;
-
-/** The sort-key fields of one index, with their value types: what its range conditions take. */
-export type IndexSort<D, N extends IndexName<D>> =
-  D extends AtomDefinition<infer S>
-    ? D extends { readonly "~spec"?: { readonly indexes: infer I } }
-      ? N extends keyof I
-        ? I[N] extends { readonly sk: readonly (infer Q)[] }
-          ? { readonly [F in Q & keyof v.InferOutput<S>]: v.InferOutput<S>[F] }
+        ? I[N] extends { readonly [P in Part]: readonly (infer F)[] }
+          ? { readonly [K in F & keyof v.InferOutput<S>]: v.InferOutput<S>[K] }
           : Record<string, never>
         : never
       : never
     : never;
+
+/** The partition-key fields of one index, with their value types: what a query on it needs. */
+export type IndexPartition<D, N extends IndexName<D>> = IndexFields<D, N, "pk">;
+
+/** The sort-key fields of one index, with their value types: what its range conditions take. */
+export type IndexSort<D, N extends IndexName<D>> = IndexFields<D, N, "sk">;

@@ -9,41 +9,13 @@ import test from "ava";
 import { createStore, DefinitionError, defineAtom, indexForm, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
+import { Account, Counter } from "../helpers/atoms.js";
 import { alive } from "../helpers/children.js";
 import { recordRequests } from "../helpers/requests.js";
 import { difference } from "../helpers/same.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
-
-const Account = defineAtom({
-  name: "account",
-  version: 1,
-  schema: v.object({
-    tenant: v.string(),
-    id: v.string(),
-    email: v.pipe(v.string(), v.email()),
-    balance: v.bigint(),
-    createdAt: v.date(),
-    score: v.number(),
-    tags: v.set(v.string()),
-    prefs: v.map(v.string(), v.unknown()),
-    avatar: v.optional(v.instance(Uint8Array)),
-  }),
-  key: { pk: ["tenant"], sk: ["id"] },
-  indexes: {
-    byEmail: { pk: ["email"] },
-    byTenantCreated: { pk: ["tenant"], sk: ["createdAt"] },
-    byScore: { pk: ["tenant"], sk: ["score"] },
-  },
-});
-
-const Counter = defineAtom({
-  name: "counter",
-  version: 1,
-  schema: v.object({ name: v.string(), n: v.number() }),
-  key: ["name"],
-});
 
 const Lease = defineAtom({
   name: "lease",

@@ -10,26 +10,8 @@ import {
   type InferAtom,
 } from "dynatom";
 import * as v from "valibot";
+import { Account } from "../helpers/atoms.js";
 
-const Account = defineAtom({
-  name: "account",
-  version: 1,
-  schema: v.object({
-    tenant: v.string(),
-    id: v.string(),
-    email: v.pipe(v.string(), v.email()),
-    balance: v.bigint(),
-    createdAt: v.date(),
-    score: v.number(),
-    tags: v.set(v.string()),
-    avatar: v.optional(v.instance(Uint8Array)),
-  }),
-  key: { pk: ["tenant"], sk: ["id"] },
-  indexes: {
-    byEmail: { pk: ["email"] },
-    byTenantCreated: { pk: ["tenant"], sk: ["createdAt"] },
-  },
-});
 type Account = InferAtom<typeof Account>;
 
 // The value type is valibot's output.
@@ -41,6 +23,7 @@ const value: Account = {
   createdAt: new Date(),
   score: 1,
   tags: new Set(),
+  prefs: new Map(),
 };
 void value;
 // @ts-expect-error: balance is a bigint
@@ -55,10 +38,10 @@ const noId: AtomKey<typeof Account> = { tenant: "t" };
 void noId;
 
 // Index types.
-const names: IndexName<typeof Account>[] = ["byEmail", "byTenantCreated"];
+const names: IndexName<typeof Account>[] = ["byEmail", "byTenantCreated", "byScore"];
 void names;
 // @ts-expect-error: no such index
-const noIndex: IndexName<typeof Account> = "byScore";
+const noIndex: IndexName<typeof Account> = "byName";
 void noIndex;
 const partition: IndexPartition<typeof Account, "byTenantCreated"> = { tenant: "t" };
 const sort: IndexSort<typeof Account, "byTenantCreated"> = { createdAt: new Date() };

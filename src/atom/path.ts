@@ -1,0 +1,64 @@
+/**
+ * Typed paths into a value, for `swapIn`: property names of objects, indexes of arrays, keys of
+ * Maps. Updates copy along the path and share everything else, so the old value is untouched.
+ */
+
+type Step = string | number;
+
+/** The value at a path, `undefined` included where a step may be missing. */
+export type ValueAt<T, P extends readonly Step[]> = P extends readonly [
+  infer H,
+  ...infer R extends Step[],
+]
+  ? T extends ReadonlyMap<infer K, infer V>
+    ? H extends K
+      ? ValueAt<V | undefined, R>
+      : never
+    : T extends readonly (infer E)[]
+      ? H extends number
+        ? ValueAt<E | undefined, R>
+        : never
+      : H extends keyof NonNullable<T>
+        ? ValueAt<NonNullable<T>[H] | (undefined extends T ? undefined : never), R>
+        : never
+  : T;
+
+export function getIn(value: unknown, path: readonly Step[]): unknown {
+  let current = value;
+  for (const step of path) {
+    if (current instanceof Map) current = current.get(step);
+    else if (typeof current === "object" && current !== null && Object.hasOwn(current, step)) {
+      current = (current as Record<Step, unknown>)[step];
+    } else return undefined;
+  }
+  return current;
+}
+
+/** A copy of `value` with `next` at `path`; missing objects along the way are created. */
+export function assocIn(value: unknown, path: readonly Step[], next: unknown): unknown {
+  const [step, ...rest] = path;
+  if (step === undefined) return next;
+  if (value instanceof Map) {
+    const copy = new Map(value);
+    copy.set(step, assocIn(value.get(step), rest, next));
+    return copy;
+  }
+  if (Array.isArray(value)) {
+    const copy = [...value];
+    copy[Number(step)] = assocIn(value[Number(step)], rest, next);
+    return copy;
+  }
+  const base = typeof value === "object" && value !== null ? value : {};
+  const copy: Record<Step, unknown> = Object.assign(
+    Object.create(Object.getPrototypeOf(base)),
+    base,
+  );
+  const child = Object.hasOwn(base, step) ? (base as Record<Step, unknown>)[step] : undefined;
+  Object.defineProperty(copy, step, {
+    value: assocIn(child, rest, next),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return copy;
+}

@@ -1,0 +1,107 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { ATOM_VERSION_ATTRIBUTE, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import type { AtomDefinition } from "../schema/types.js";
+
+/** How many recent write ids an item keeps: the window in which a lost answer can be resolved. */
+export const WRITE_ID_WINDOW = 32;
+
+/** What a handle knows of its item: whether it exists, its version, its recent writes, its value. */
+export interface Seen {
+  readonly exists: boolean;
+  /** 0 for an absent item, and for one written by another tool without a version. */
+  readonly version: number;
+  /** Ids of the item's last writes, oldest first, newest last. */
+  readonly writes: readonly string[];
+  readonly value: unknown;
+}
+
+export const ABSENT: Seen = { exists: false, version: 0, writes: [], value: undefined };
+
+/** The state an item shows, decoding its value. */
+export function seenFrom(
+  definition: AtomDefinition,
+  item: Readonly<Record<string, AttributeValue>> | undefined,
+): Seen {
+  if (item === undefined) return ABSENT;
+  const list = item[WRITE_IDS_ATTRIBUTE]?.L ?? [];
+  return {
+    exists: true,
+    version: Number(item[ATOM_VERSION_ATTRIBUTE]?.N ?? 0),
+    writes: list.flatMap((entry) => (entry.S === undefined ? [] : [entry.S])),
+    value: definition.decode(item),
+  };
+}
+
+/**
+ * The condition that makes a write apply only to the state it was computed from: the same
+ * version, and (for items dynatom wrote) the same last write. The write id also guards against
+ * an item deleted and written again up to the same version meanwhile.
+ */
+export function conditionOn(basis: Seen): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+} {
+  if (!basis.exists) {
+    return {
+      ConditionExpression: "attribute_not_exists(#pk)",
+      ExpressionAttributeNames: { "#pk": "pk" },
+    };
+  }
+  if (basis.version === 0) {
+    return {
+      ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#ver)",
+      ExpressionAttributeNames: { "#pk": "pk", "#ver": ATOM_VERSION_ATTRIBUTE },
+    };
+  }
+  const last = basis.writes.at(-1);
+  return {
+    ConditionExpression: last === undefined ? "#ver = :ver" : "#ver = :ver AND contains(#w, :last)",
+    ExpressionAttributeNames:
+      last === undefined
+        ? { "#ver": ATOM_VERSION_ATTRIBUTE }
+        : { "#ver": ATOM_VERSION_ATTRIBUTE, "#w": WRITE_IDS_ATTRIBUTE },
+    ExpressionAttributeValues:
+      last === undefined
+        ? { ":ver": { N: String(basis.version) } }
+        : { ":ver": { N: String(basis.version) }, ":last": { S: last } },
+  };
+}
+
+/** The bookkeeping a write adds to its item: the next version, and its id on the window. */
+export function bookkeeping(basis: Seen, writeId: string): Record<string, AttributeValue> {
+  const writes = [...basis.writes.slice(-(WRITE_ID_WINDOW - 1)), writeId];
+  return {
+    [ATOM_VERSION_ATTRIBUTE]: { N: String(basis.version + 1) },
+    [WRITE_IDS_ATTRIBUTE]: { L: writes.map((id) => ({ S: id })) },
+  };
+}
+
+/** The state after a write of `value` on `basis` succeeded. */
+export function afterWrite(basis: Seen, writeId: string, value: unknown): Seen {
+  return {
+    exists: true,
+    version: basis.version + 1,
+    writes: [...basis.writes.slice(-(WRITE_ID_WINDOW - 1)), writeId],
+    value,
+  };
+}
+
+/**
+ * Whether a write computed on `basis` provably did not apply, given the item now shows `current`
+ * without its id. It would have made version `basis.version + 1` right after `basis`'s last
+ * write; while that slot is in the window of ids `current` keeps, and `current` descends from
+ * `basis` (its last write is still listed, or fell off just before our slot), another id in our
+ * slot proves ours never applied. Anything less is unknown.
+ */
+export function provablyNotApplied(basis: Seen, current: Seen): boolean {
+  if (!current.exists) return false;
+  const ours = basis.version + 1;
+  const last = basis.writes.at(-1);
+  const descends = last === undefined || current.writes.includes(last);
+  if (current.version < ours)
+    return last !== undefined && current.version === basis.version && descends;
+  const oldestKept = current.version - current.writes.length + 1;
+  if (ours < oldestKept) return false;
+  return descends || ours === oldestKept;
+}

@@ -1,0 +1,221 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { OutcomeUnknownError, SwapConflictError } from "../errors/index.js";
+import type { AtomDefinition } from "../schema/types.js";
+import type { StoreCore } from "../store/core.js";
+import { requestFailed } from "../store/errors.js";
+import type { RetryOptions } from "./retry.js";
+import {
+  afterWrite,
+  bookkeeping,
+  conditionOn,
+  provablyNotApplied,
+  type Seen,
+  seenFrom,
+} from "./state.js";
+
+/** Everything a write needs to know about its atom. */
+export interface Target {
+  readonly core: StoreCore;
+  readonly definition: AtomDefinition;
+  readonly key: Record<string, AttributeValue>;
+  /** The key, for messages: `{"tenant":"t1","id":"a1"}`. */
+  readonly keyText: string;
+  readonly retry: Required<RetryOptions>;
+}
+
+/** What a computation decides on the current value: write this value, or stop with a result. */
+export type Decision = { readonly write: unknown } | { readonly stop: true };
+
+export interface Applied {
+  readonly written: boolean;
+  /** The value the decision was made on. */
+  readonly old: unknown;
+  /** The value written (valibot's output), or the current value when the decision stopped. */
+  readonly value: unknown;
+  /** The state the handle knows afterwards. */
+  readonly seen: Seen;
+}
+
+type Failure = "conflict" | "throttled" | "unknown" | "definite";
+
+const THROTTLED = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+]);
+
+/**
+ * Whether a failed request may have been applied: network errors, timeouts and 5xx answers
+ * leave the outcome unknown; a 4xx answer is definite.
+ */
+function classify(err: unknown): Failure {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === "ConditionalCheckFailedException") return "conflict";
+  if (THROTTLED.has(e.name ?? "")) return "throttled";
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined || status >= 500) return "unknown";
+  return "definite";
+}
+
+export async function readSeen(target: Target): Promise<Seen> {
+  const { Item } = await target.core.run("GetItem", (client) =>
+    client.send(
+      new GetItemCommand({ TableName: target.core.table, Key: target.key, ConsistentRead: true }),
+    ),
+  );
+  return seenFrom(target.definition, Item);
+}
+
+/** The full-jitter backoff before attempt `attempt + 1`, or undefined past the deadline. */
+function backoff(
+  retry: Required<RetryOptions>,
+  attempt: number,
+  startedAt: number,
+): number | undefined {
+  if (attempt >= retry.maxAttempts) return undefined;
+  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  const delay = Math.random() * cap;
+  return Date.now() + delay - startedAt > retry.deadlineMs ? undefined : delay;
+}
+
+interface Pending {
+  readonly writeId: string;
+  readonly basis: Seen;
+  readonly old: unknown;
+  readonly value: unknown;
+  readonly item: Record<string, AttributeValue>;
+  /** Whether an earlier send of this very write may have been applied. */
+  uncertain: boolean;
+}
+
+/**
+ * Applies `decide(current)` to the atom exactly once, by conditional writes on the state it was
+ * computed from. A conflict returns the current item with the failure (ALL_OLD), so a retry
+ * needs no read. A lost answer is resolved by sending the same write again: both are
+ * conditional on one state, so at most one can apply, and the item's list of recent write ids
+ * tells whether it was ours. When that cannot be told, `OutcomeUnknownError`; never twice.
+ */
+export async function applyOnce(
+  target: Target,
+  start: Seen | undefined,
+  initial: unknown,
+  decide: (current: unknown) => Decision,
+): Promise<Applied> {
+  const { core, definition, retry } = target;
+  const startedAt = Date.now();
+  let seen = start ?? (await readSeen(target));
+  const client: DynamoDBClient = await core.client();
+  let pending: Pending | undefined;
+  for (let attempt = 1; ; attempt++) {
+    if (pending === undefined) {
+      const current = seen.exists ? seen.value : initial;
+      const decision = decide(current);
+      if ("stop" in decision) return { written: false, old: current, value: current, seen };
+      const writeId = randomBytes(9).toString("base64url");
+      // Validation and encoding throw here, before anything is sent.
+      const { value, item } = definition.prepare(decision.write as never);
+      pending = {
+        writeId,
+        basis: seen,
+        old: current,
+        value,
+        item: { ...item, ...bookkeeping(seen, writeId) },
+        uncertain: false,
+      };
+    }
+    let failure: Failure;
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: core.table,
+          Item: pending.item,
+          ...conditionOn(pending.basis),
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return {
+        written: true,
+        old: pending.old,
+        value: pending.value,
+        seen: afterWrite(pending.basis, pending.writeId, pending.value),
+      };
+    } catch (err) {
+      failure = classify(err);
+      if (failure === "definite") throw requestFailed(err, "PutItem", core.table);
+      if (failure === "conflict") {
+        const e = err as {
+          Item?: Record<string, AttributeValue>;
+          $metadata?: { attempts?: number };
+        };
+        const current = seenFrom(definition, e.Item);
+        // The SDK may have retried a write that had in fact applied, and then met its own result.
+        const uncertain = pending.uncertain || (e.$metadata?.attempts ?? 1) > 1;
+        if (current.writes.includes(pending.writeId)) {
+          return { written: true, old: pending.old, value: pending.value, seen: current };
+        }
+        if (uncertain && !provablyNotApplied(pending.basis, current)) {
+          throw unknown(
+            target,
+            pending,
+            err,
+            "the item has since moved on past the write ids it keeps (or was deleted)",
+          );
+        }
+        seen = current;
+        pending = undefined;
+      } else if (failure === "unknown") {
+        pending.uncertain = true;
+      }
+      const delay = backoff(retry, attempt, startedAt);
+      if (delay === undefined) {
+        if (pending?.uncertain)
+          throw unknown(target, pending, err, "the retries ran out before DynamoDB answered");
+        throw new SwapConflictError(
+          `Atom "${definition.name}" ${target.keyText}: gave up after ${attempt} attempts in ` +
+            `${Date.now() - startedAt} ms of contention; nothing was written. Raise retry.maxAttempts ` +
+            "or retry.deadlineMs, or spread the load over more atoms.",
+          {
+            details: {
+              atom: definition.name,
+              key: target.keyText,
+              attempts: attempt,
+              elapsedMs: Date.now() - startedAt,
+            },
+            retryable: true,
+            cause: err,
+          },
+        );
+      }
+      await sleep(delay);
+    }
+  }
+}
+
+function unknown(
+  target: Target,
+  pending: Pending,
+  cause: unknown,
+  why: string,
+): OutcomeUnknownError {
+  const reason = `the answer to a write was lost and ${why}, so whether it applied cannot be told`;
+  return new OutcomeUnknownError(
+    `Atom "${target.definition.name}" ${target.keyText}: ${reason}. It applied once or not at ` +
+      "all, never twice: deref the atom to see its value before deciding what to do.",
+    {
+      details: {
+        atom: target.definition.name,
+        key: target.keyText,
+        writeId: pending.writeId,
+        reason,
+      },
+      cause,
+    },
+  );
+}
