@@ -15,6 +15,9 @@ export interface BenchCase {
   readonly goal?: number;
   /** A fact to print beside the timing, e.g. a stored size. */
   readonly note?: string;
+  /** Runs per round and warm-up runs, for cases much slower than one request. */
+  readonly perRound?: number;
+  readonly warmup?: number;
   run(): unknown;
 }
 
@@ -56,7 +59,7 @@ function quantile(sorted: readonly number[], q: number): number {
  * in an order rotated from round to round, timing each call.
  */
 export async function measure(suite: string, cases: readonly BenchCase[], sizes: Sizes) {
-  for (const c of cases) for (let i = 0; i < sizes.warmup; i++) await c.run();
+  for (const c of cases) for (let i = 0; i < (c.warmup ?? sizes.warmup); i++) await c.run();
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   const busy = new Map<string, number>(cases.map((c) => [c.name, 0]));
   for (let round = 0; round < sizes.rounds; round++) {
@@ -64,7 +67,7 @@ export async function measure(suite: string, cases: readonly BenchCase[], sizes:
       const c = cases[(round + k) % cases.length] as BenchCase;
       const list = samples.get(c.name) as number[];
       const roundStart = performance.now();
-      for (let i = 0; i < sizes.perRound; i++) {
+      for (let i = 0; i < (c.perRound ?? sizes.perRound); i++) {
         const start = performance.now();
         await c.run();
         list.push(performance.now() - start);

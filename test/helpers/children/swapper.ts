@@ -1,0 +1,87 @@
+/**
+ * A worker process for the concurrency tests: swaps one counter atom `count` times (or, in
+ * `unsafe` mode, reads and writes it without a condition, to show what that loses), sometimes
+ * reads it, and prints its history as one JSON line: every operation with its real-time interval
+ * and outcome, for the linearizability checker.
+ */
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { createStore, isDynatomError } from "dynatom";
+import { localClientConfig } from "dynatom/local";
+import { Counter } from "../atoms.js";
+
+interface Args {
+  endpoint: string;
+  table: string;
+  name: string;
+  count: number;
+  mode: "atom" | "unsafe";
+  readEvery?: number;
+  /** The retry policy's budget; the tests give a generous one so that only a bug can fail a swap. */
+  maxAttempts?: number;
+}
+
+const args = JSON.parse(process.argv[2] ?? "{}") as Args;
+const now = () => performance.timeOrigin + performance.now();
+const client = new DynamoDBClient(localClientConfig(args.endpoint));
+const sent = { get: 0, put: 0 };
+client.middlewareStack.add(
+  (next, context) => async (input) => {
+    if (context.commandName === "GetItemCommand") sent.get++;
+    if (context.commandName === "PutItemCommand") sent.put++;
+    return next(input);
+  },
+  { step: "initialize" },
+);
+const store = createStore({
+  table: args.table,
+  atoms: [Counter],
+  client,
+  retry: { maxAttempts: args.maxAttempts ?? 50, deadlineMs: 300_000 },
+});
+const name = args.name;
+const atom = store.atom(Counter, { name }, { init: { name, n: 0 } });
+const ops: unknown[] = [];
+const outcomes = { ok: 0, failed: 0, unknown: 0 };
+
+for (let i = 0; i < args.count; i++) {
+  if (args.readEvery && i % args.readEvery === 0) {
+    const start = now();
+    try {
+      const value = await atom.deref();
+      ops.push({ kind: "read", start, end: now(), value: value.n });
+    } catch {
+      // A read lost to the network tells nothing; it is simply not recorded.
+    }
+  }
+  const start = now();
+  if (args.mode === "unsafe") {
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: args.table,
+        Key: Counter.keyOf({ name }),
+        ConsistentRead: true,
+      }),
+    );
+    const n = Item ? (Counter.decode(Item).n ?? 0) : 0;
+    await client.send(
+      new PutItemCommand({ TableName: args.table, Item: Counter.encode({ name, n: n + 1 }) }),
+    );
+    outcomes.ok++;
+    continue;
+  }
+  try {
+    await atom.swap((c) => ({ ...c, n: c.n + 1 }));
+    outcomes.ok++;
+    ops.push({ kind: "add", start, end: now(), delta: 1, ok: true });
+  } catch (err) {
+    if (isDynatomError(err, "atom.outcome-unknown")) {
+      outcomes.unknown++;
+      ops.push({ kind: "add", start, end: now(), delta: 1, ok: "unknown" });
+    } else {
+      outcomes.failed++;
+      ops.push({ kind: "add", start, end: now(), delta: 1, ok: false, error: String(err) });
+    }
+  }
+}
+console.log(JSON.stringify({ ops, outcomes, sent }));
+client.destroy();

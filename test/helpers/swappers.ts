@@ -1,0 +1,42 @@
+import { once } from "node:events";
+import { spawnChild } from "./children.js";
+
+export interface SwapperResult {
+  readonly ops: readonly Record<string, unknown>[];
+  readonly outcomes: { readonly ok: number; readonly failed: number; readonly unknown: number };
+  readonly sent: { readonly get: number; readonly put: number };
+}
+
+/** Runs `processes` swapper workers at once (see children/swapper.ts) and collects their results. */
+export async function runSwappers(
+  processes: number,
+  args: {
+    endpoint: string;
+    table: string;
+    name: string;
+    count: number;
+    mode: "atom" | "unsafe";
+    readEvery?: number;
+    maxAttempts?: number;
+  },
+): Promise<SwapperResult[]> {
+  return Promise.all(
+    Array.from({ length: processes }, async () => {
+      const child = spawnChild("swapper", [JSON.stringify(args)], {
+        ...process.env,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      });
+      let out = "";
+      let err = "";
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.stderr?.on("data", (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      const [code] = await once(child, "exit");
+      if (code !== 0) throw new Error(`swapper exited with ${code}: ${err}`);
+      return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as SwapperResult;
+    }),
+  );
+}
