@@ -1,6 +1,8 @@
 import test from "ava";
 import { createStore } from "dynatom";
 import { Counter } from "../helpers/atoms.js";
+import { matchOperations, startFaultProxy } from "../helpers/fault-proxy.js";
+import { checkCounterHistory, type Op } from "../helpers/linearizable.js";
 import { runSwappers } from "../helpers/swappers.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -23,7 +25,7 @@ test("8 processes × 200 swaps end exactly at 1,600; unconditional read-then-wri
   const processes = 8;
   const count = 200;
   const endpoint = dynamo().endpoint;
-  const [atoms, unsafe] = await Promise.all([
+  const [atoms] = await Promise.all([
     runSwappers(processes, {
       endpoint,
       table,
@@ -45,4 +47,47 @@ test("8 processes × 200 swaps end exactly at 1,600; unconditional read-then-wri
   t.true(lost > 0, "the control must lose updates, or this test could not fail");
   const puts = atoms.reduce((sum, r) => sum + r.sent.put, 0);
   t.log(`conditional writes per swap under contention: ${(puts / (processes * count)).toFixed(2)}`);
+});
+
+test("with 20% of write responses lost after commit, 8 processes apply every swap exactly once, linearizably", async (t) => {
+  const processes = 8;
+  const count = 60;
+  const proxy = await startFaultProxy({
+    target: dynamo().endpoint,
+    dropRate: 0.2,
+    seed: 7,
+    match: matchOperations("PutItem"),
+  });
+  try {
+    const results = await runSwappers(processes, {
+      endpoint: proxy.endpoint,
+      table,
+      name: "lossy",
+      count,
+      mode: "atom",
+      readEvery: 5,
+      maxAttempts: 10_000,
+    });
+    const { dropped } = proxy.stats();
+    t.log(`responses dropped after commit: ${dropped}`);
+    t.true(dropped > 20, "the proxy must lose responses, or this test could not fail");
+    const final = (await read("lossy")) ?? 0;
+    const ops = results.flatMap((r) => r.ops) as unknown as Op[];
+    const ok = ops.filter((op) => op.kind === "add" && op.ok === true).length;
+    const unknown = ops.filter((op) => op.kind === "add" && op.ok === "unknown").length;
+    const failed = ops.filter((op) => op.kind === "add" && op.ok === false);
+    t.log(
+      `swaps: ${ok} reported applied, ${unknown} unknown, ${failed.length} failed; counter ${final}`,
+    );
+    t.deepEqual(failed, [], "no swap is reported failed");
+    t.true(
+      final >= ok && final <= ok + unknown,
+      `counter ${final} vs ${ok} applied + ${unknown} unknown`,
+    );
+    if (unknown === 0) t.is(final, processes * count);
+    const verdict = checkCounterHistory(ops, 0, final, { slack: 2 });
+    t.true(verdict.linearizable, verdict.reason);
+  } finally {
+    await proxy.close();
+  }
 });

@@ -12,10 +12,10 @@ import {
 import * as v from "valibot";
 import { Account } from "../helpers/atoms.js";
 
-type Account = InferAtom<typeof Account>;
+type AccountValue = InferAtom<typeof Account>;
 
 // The value type is valibot's output.
-const value: Account = {
+const value: AccountValue = {
   tenant: "t",
   id: "a",
   email: "a@b.co",
@@ -27,7 +27,7 @@ const value: Account = {
 };
 void value;
 // @ts-expect-error: balance is a bigint
-const wrongBalance: Account = { ...value, balance: 1 };
+const wrongBalance: AccountValue = { ...value, balance: 1 };
 void wrongBalance;
 
 // The key type holds the key fields only, with their types.
@@ -54,10 +54,10 @@ void badSort;
 const store = createStore({ table: "app", atoms: [Account] });
 const atom = store.atom(Account, { tenant: "t1", id: "a1" });
 async function reads() {
-  const current: Account | undefined = await atom.deref();
+  const current: AccountValue | undefined = await atom.deref();
   // @ts-expect-error: may be undefined without init
-  const notUndefined: Account = await atom.deref();
-  const withInit: Account = await store
+  const notUndefined: AccountValue = await atom.deref();
+  const withInit: AccountValue = await store
     .atom(Account, { tenant: "t", id: "b" }, { init: value })
     .deref();
   void current;

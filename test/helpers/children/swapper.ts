@@ -76,7 +76,7 @@ for (let i = 0; i < args.count; i++) {
   } catch (err) {
     if (isDynatomError(err, "atom.outcome-unknown")) {
       outcomes.unknown++;
-      ops.push({ kind: "add", start, end: now(), delta: 1, ok: "unknown" });
+      ops.push({ kind: "add", start, end: now(), delta: 1, ok: "unknown", error: String(err) });
     } else {
       outcomes.failed++;
       ops.push({ kind: "add", start, end: now(), delta: 1, ok: false, error: String(err) });
