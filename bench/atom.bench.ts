@@ -9,6 +9,7 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { createStore, defineAtom } from "dynatom";
+import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
 import { type BenchCase, defineSuite } from "./harness.js";
 
@@ -88,15 +89,9 @@ export default defineSuite({
     const url = endpoint
       ? `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`
       : undefined;
-    const own = new DynamoDBClient(
-      url
-        ? {
-            endpoint: url,
-            region: "local",
-            credentials: { accessKeyId: "l", secretAccessKey: "l" },
-          }
-        : {},
-    );
+    // Each side gets a client of its own, so that each counts only its own requests.
+    const fresh = () => new DynamoDBClient(url ? { ...localClientConfig(url) } : {});
+    const own = fresh();
     const sentByAtoms = counting(own);
     const store = createStore({ table, atoms: [Counter], client: own });
     const hot = store.atom(Counter, { name: "hot" }, { init: { name: "hot", n: 0 } });
@@ -121,15 +116,7 @@ export default defineSuite({
     let swapRequests = 0;
     let crowdRound = 0;
     const crowdRequests = { atoms: 0, raw: 0, swaps: 0, rawSwaps: 0 };
-    const rawClient = new DynamoDBClient(
-      url
-        ? {
-            endpoint: url,
-            region: "local",
-            credentials: { accessKeyId: "l", secretAccessKey: "l" },
-          }
-        : {},
-    );
+    const rawClient = fresh();
     const sentByRaw = counting(rawClient);
 
     const cases: BenchCase[] = [

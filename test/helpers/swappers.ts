@@ -7,19 +7,20 @@ export interface SwapperResult {
   readonly sent: { readonly get: number; readonly put: number };
 }
 
+/** What one swapper worker is told to do (see children/swapper.ts). */
+export interface SwapperArgs {
+  endpoint: string;
+  table: string;
+  name: string;
+  count: number;
+  mode: "atom" | "unsafe";
+  readEvery?: number;
+  /** The retry policy's budget; the tests give a generous one so that only a bug can fail a swap. */
+  maxAttempts?: number;
+}
+
 /** Runs `processes` swapper workers at once (see children/swapper.ts) and collects their results. */
-export async function runSwappers(
-  processes: number,
-  args: {
-    endpoint: string;
-    table: string;
-    name: string;
-    count: number;
-    mode: "atom" | "unsafe";
-    readEvery?: number;
-    maxAttempts?: number;
-  },
-): Promise<SwapperResult[]> {
+export async function runSwappers(processes: number, args: SwapperArgs): Promise<SwapperResult[]> {
   return Promise.all(
     Array.from({ length: processes }, async () => {
       const child = spawnChild("swapper", [JSON.stringify(args)], {

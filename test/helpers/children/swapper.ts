@@ -8,19 +8,9 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-
 import { createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Counter } from "../atoms.js";
+import type { SwapperArgs } from "../swappers.js";
 
-interface Args {
-  endpoint: string;
-  table: string;
-  name: string;
-  count: number;
-  mode: "atom" | "unsafe";
-  readEvery?: number;
-  /** The retry policy's budget; the tests give a generous one so that only a bug can fail a swap. */
-  maxAttempts?: number;
-}
-
-const args = JSON.parse(process.argv[2] ?? "{}") as Args;
+const args = JSON.parse(process.argv[2] ?? "{}") as SwapperArgs;
 const now = () => performance.timeOrigin + performance.now();
 const client = new DynamoDBClient(localClientConfig(args.endpoint));
 const sent = { get: 0, put: 0 };
