@@ -82,8 +82,8 @@ export class Atom<T> {
   async resetVals(value: Value<T>): Promise<[T, Value<T>]> {
     this.#live();
     // Validate before anything is sent, even on a handle that must read first.
-    this.#target.definition.prepare(value as never);
-    return this.#change(() => ({ write: value }));
+    const prepared = this.#target.definition.prepare(value as never);
+    return this.#change(() => ({ write: value, prepared }));
   }
 
   /**

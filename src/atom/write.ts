@@ -31,7 +31,16 @@ export interface Target {
 }
 
 /** What a computation decides on the current value: write this value, or stop with a result. */
-export type Decision = { readonly write: unknown } | { readonly stop: true };
+export type Decision =
+  | {
+      readonly write: unknown;
+      /** The value already validated and encoded (by `reset`), so that it is not done twice. */
+      readonly prepared?: {
+        readonly value: unknown;
+        readonly item: Record<string, AttributeValue>;
+      };
+    }
+  | { readonly stop: true };
 
 export interface Applied {
   readonly written: boolean;
@@ -120,7 +129,7 @@ export async function applyOnce(
       if ("stop" in decision) return { written: false, old: current, value: current, seen };
       const writeId = randomBytes(9).toString("base64url");
       // Validation and encoding throw here, before anything is sent.
-      const { value, item } = definition.prepare(decision.write as never);
+      const { value, item } = decision.prepared ?? definition.prepare(decision.write as never);
       pending = {
         writeId,
         basis: seen,

@@ -110,6 +110,20 @@ export function declareAtom<
   const { key, indexes } = checkDeclaration(spec);
   const { name, version, schema } = spec;
   const steps = spec.migrate ?? {};
+  // Closures, not methods on `this`: `const { encode } = Account` must work too.
+  const prepare = (value: v.InferOutput<S>) => {
+    const output = validate(name, schema, value);
+    const item: Record<string, AttributeValue> = {
+      ...primaryKey(name, key, output),
+      ...indexKeys(name, indexes, output),
+      ...encodeItem(output),
+      [SCHEMA_VERSION_ATTRIBUTE]: { N: String(version) },
+      __edb_e__: { S: name },
+      __edb_v__: { S: MODEL_VERSION },
+    };
+    assertItemSize(item, `The item of atom "${name}"`);
+    return { value: output, item };
+  };
   return {
     name,
     version,
@@ -117,22 +131,8 @@ export function declareAtom<
     key,
     indexes,
     migrate: steps,
-    encode(value) {
-      return this.prepare(value).item;
-    },
-    prepare(value) {
-      const output = validate(name, schema, value);
-      const item: Record<string, AttributeValue> = {
-        ...primaryKey(name, key, output),
-        ...indexKeys(name, indexes, output),
-        ...encodeItem(output),
-        [SCHEMA_VERSION_ATTRIBUTE]: { N: String(version) },
-        __edb_e__: { S: name },
-        __edb_v__: { S: MODEL_VERSION },
-      };
-      assertItemSize(item, `The item of atom "${name}"`);
-      return { value: output, item };
-    },
+    encode: (value) => prepare(value).item,
+    prepare,
     decode(image) {
       const stored = storedVersion(name, image, version);
       const value = decodeItem(image, { omit: omitBookkeeping });

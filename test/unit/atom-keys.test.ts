@@ -152,3 +152,17 @@ test("a key value without an order is refused before any request", (t) => {
   t.true(err instanceof EncodingError);
   t.regex(err?.message ?? "", /Atom "Thing", key field "id": the string holds a lone surrogate/);
 });
+
+test("encode and decode work detached from the definition, as a stream handler passes them around", (t) => {
+  const { encode, decode } = Thing;
+  const thing = {
+    tenant: "t",
+    id: "i",
+    score: 1,
+    at: new Date(0),
+    big: 1n,
+    ok: true,
+    email: "a@b.com",
+  };
+  t.deepEqual(decode(encode(thing)), thing);
+});
