@@ -1,8 +1,17 @@
 import { Atom, type AtomOptions } from "./atom/atom.js";
-import type { RetryOptions } from "./atom/retry.js";
+import { findItems } from "./batch/find.js";
+import type { BatchWriteOptions, FindOptions } from "./batch/options.js";
+import { deleteItems, putItems } from "./batch/write.js";
+import { atomQueries } from "./query/query.js";
+import type { AtomQueries } from "./query/types.js";
 import type { AtomDefinition, AtomKey, InferAtom } from "./schema/types.js";
 import type { ClientOptions } from "./store/client.js";
 import { StoreCore } from "./store/core.js";
+import { type RetryOptions, retryPolicy } from "./store/retry.js";
+import type { Tx, TxOp } from "./transact/ops.js";
+import { type TransactOptions, type TxResults, transact } from "./transact/transact.js";
+
+type Fields = Readonly<Record<string, unknown>>;
 
 /** Options of {@link createStore}. */
 export interface StoreOptions extends ClientOptions {
@@ -27,6 +36,60 @@ export interface Store {
     key: AtomKey<D>,
     options: AtomOptions<InferAtom<D>> & { readonly init: InferAtom<D> },
   ): Atom<InferAtom<D>>;
+  /**
+   * Typed queries on the atom type's indexes: one method per index, taking its partition fields.
+   * Sort conditions compare values in their own order (Dates, negative and fractional numbers,
+   * bigints), because index fields are stored in an order-preserving form.
+   * @example
+   * const { items, cursor } = await store.query(Account).byTenantCreated({ tenant: "t1" })
+   *   .gte({ createdAt: new Date("2026-01-01") })
+   *   .go({ limit: 50, order: "desc" });
+   */
+  query<D extends AtomDefinition>(definition: D): AtomQueries<D>;
+  /**
+   * Reads many atoms by key, 100 keys per request and `concurrency` requests at a time; values
+   * come back aligned with `keys`, `undefined` where absent. Unprocessed keys are read again
+   * with backoff; keys still unread after that fail the call with a `BatchIncompleteError`
+   * listing exactly them.
+   * @example const [a, b] = await store.findItems(Account, [{ tenant: "t1", id: "a1" }, { tenant: "t1", id: "a2" }]);
+   */
+  findItems<D extends AtomDefinition>(
+    definition: D,
+    keys: readonly AtomKey<D>[],
+    options?: FindOptions,
+  ): Promise<(InferAtom<D> | undefined)[]>;
+  /**
+   * Writes many values, 25 per request. Every value is validated and encoded before the first
+   * request, so one bad value writes nothing. Unprocessed items are written again with backoff;
+   * items still unwritten fail the call with a `BatchIncompleteError` listing exactly them.
+   * @example await store.putItems(Account, accounts, { concurrency: 8, onProgress: ({ done, total }) => log(done, total) });
+   */
+  putItems<D extends AtomDefinition>(
+    definition: D,
+    values: readonly InferAtom<D>[],
+    options?: BatchWriteOptions,
+  ): Promise<void>;
+  /** Deletes many atoms by key, 25 per request, with the same failure model as `putItems`. */
+  deleteItems<D extends AtomDefinition>(
+    definition: D,
+    keys: readonly AtomKey<D>[],
+    options?: BatchWriteOptions,
+  ): Promise<void>;
+  /**
+   * Runs the operations `fn` returns as one DynamoDB transaction, all or nothing (at most 100
+   * items and 4 MB, refused before anything is sent). Resolves to each operation's result, in
+   * order: the value put, undefined for a delete, the new value of a swap, the value checked.
+   * @example
+   * const [, next] = await store.transact((tx) => [
+   *   tx.put(Account, account),
+   *   tx.swap(counter, (c) => ({ ...c, n: c.n + 1 })),
+   *   tx.delete(Account, { tenant: "t1", id: "old" }),
+   * ]);
+   */
+  transact<const Ops extends readonly TxOp<unknown>[]>(
+    fn: (tx: Tx) => Ops,
+    options?: TransactOptions,
+  ): Promise<TxResults<Ops>>;
   /** Creates the table and the GSIs the atoms need, or adds missing GSIs; idempotent. */
   ensureTable(): Promise<void>;
   /** Releases what the store opened: its client, and the embedded DynamoDB Local if it started one. */
@@ -58,6 +121,23 @@ export function createStore(options: StoreOptions): Store {
         atomOptions,
         options.retry,
       )) as Store["atom"],
+    query: ((definition: AtomDefinition) =>
+      atomQueries(core, core.registered(definition))) as Store["query"],
+    findItems: ((definition: AtomDefinition, keys: readonly Fields[], findOptions?: FindOptions) =>
+      findItems(core, core.registered(definition), keys, findOptions)) as Store["findItems"],
+    putItems: ((
+      definition: AtomDefinition,
+      values: readonly Fields[],
+      writeOptions?: BatchWriteOptions,
+    ) => putItems(core, core.registered(definition), values, writeOptions)) as Store["putItems"],
+    deleteItems: ((
+      definition: AtomDefinition,
+      keys: readonly Fields[],
+      writeOptions?: BatchWriteOptions,
+    ) =>
+      deleteItems(core, core.registered(definition), keys, writeOptions)) as Store["deleteItems"],
+    transact: ((fn: (tx: Tx) => readonly unknown[], transactOptions?: TransactOptions) =>
+      transact(core, retryPolicy(options.retry, transactOptions?.retry), fn)) as Store["transact"],
     ensureTable: () => core.ensureTable(),
     close: () => core.close(),
   };

@@ -6,7 +6,7 @@
 // Declaring atoms and opening a store
 export { Atom, type AtomOptions, type WatchFn } from "./atom/atom.js";
 export type { ValueAt } from "./atom/path.js";
-export type { RetryOptions } from "./atom/retry.js";
+export type { BatchWriteOptions, FindOptions } from "./batch/options.js";
 export { createStore, type Store, type StoreOptions } from "./create-store.js";
 // The stored format
 export {
@@ -31,6 +31,8 @@ export {
 export {
   AtomDestroyedError,
   type AtomErrorDetails,
+  type BatchErrorDetails,
+  BatchIncompleteError,
   type CodesMatching,
   DecodeError,
   type DecodeErrorDetails,
@@ -45,11 +47,25 @@ export {
   ItemTooLargeError,
   isDynatomError,
   type LocalErrorDetails,
+  type QueryErrorDetails,
   type SchemaErrorDetails,
   type StoreErrorDetails,
   SwapConflictError,
+  TransactionError,
+  type TransactionErrorDetails,
+  type TransactionOperationFailure,
   ValidationError,
 } from "./errors/index.js";
+export type {
+  AtomQueries,
+  IndexQuery,
+  Page,
+  QueryOptions,
+  RunnableQuery,
+  SortCondition,
+  StringSortCondition,
+} from "./query/types.js";
+export type { FieldKind } from "./schema/introspect.js";
 export type {
   AtomDefinition,
   AtomKey,
@@ -66,3 +82,6 @@ export type {
 export type { ClientOptions } from "./store/client.js";
 export { type AtomType, defineAtom } from "./store/define-atom.js";
 export type { AtomEntity } from "./store/entity.js";
+export type { RetryOptions } from "./store/retry.js";
+export type { Tx, TxOp } from "./transact/ops.js";
+export type { TransactOptions, TxResults } from "./transact/transact.js";

@@ -1,10 +1,11 @@
 import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
 import { AtomDestroyedError, DynatomError } from "../errors/index.js";
+import { keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
+import { type RetryOptions, retryPolicy } from "../store/retry.js";
 import { equal } from "./equal.js";
 import { assocIn, getIn, type ValueAt } from "./path.js";
-import { type RetryOptions, retryPolicy } from "./retry.js";
 import { ABSENT, type Seen } from "./state.js";
 import { type Applied, applyOnce, type Decision, readSeen, type Target } from "./write.js";
 
@@ -25,6 +26,21 @@ export type WatchFn<T> = (
 ) => void;
 
 type Value<T> = Exclude<T, undefined>;
+
+/** The key of a handle's internals, for transactions; not exported from the package. */
+export const INTERNALS = Symbol("dynatom.atom-internals");
+
+/** What a transaction needs from an atom handle. */
+export interface AtomInternals {
+  readonly target: Target;
+  readonly init: unknown;
+  /** The state the handle last saw, if any. */
+  readonly seen: Seen | undefined;
+  /** Fails if the handle was destroyed. */
+  live(): void;
+  /** Records the state a committed transaction left, and runs the watches for a change. */
+  committed(seen: Seen, change?: { readonly old: unknown; readonly value: unknown }): void;
+}
 
 /**
  * A durable atom: one item of one atom type, shared by every process that opens it, with
@@ -53,10 +69,25 @@ export class Atom<T> {
       core,
       definition,
       key: definition.keyOf(key as never),
-      keyText: JSON.stringify(key, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)),
+      keyText: keyText(key),
       retry: retryPolicy(storeRetry, options.retry),
     };
     this.#init = options.init;
+  }
+
+  /** @internal For `store.transact`. */
+  [INTERNALS](): AtomInternals {
+    return {
+      target: this.#target,
+      init: this.#init,
+      seen: this.#seen,
+      live: () => this.#live(),
+      committed: (seen, change) => {
+        this.#seen = seen;
+        if (change !== undefined)
+          this.#notify(change.old as T, change.value as Value<T>, seen.version);
+      },
+    };
   }
 
   /** The version of the item this handle last saw: 0 while absent, undefined before any request. */

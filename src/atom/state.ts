@@ -48,13 +48,26 @@ export function conditionOn(basis: Seen): {
       ExpressionAttributeNames: { "#pk": "pk" },
     };
   }
-  if (basis.version === 0) {
-    return {
-      ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#ver)",
-      ExpressionAttributeNames: { "#pk": "pk", "#ver": ATOM_VERSION_ATTRIBUTE },
-    };
-  }
   const last = basis.writes.at(-1);
+  if (basis.version === 0) {
+    // An item written blind (batch or transaction put) or by another tool: no version to
+    // compare, but a blind write leaves a write id, which tells two such writes apart.
+    const unversioned = "attribute_exists(#pk) AND attribute_not_exists(#ver)";
+    return last === undefined
+      ? {
+          ConditionExpression: unversioned,
+          ExpressionAttributeNames: { "#pk": "pk", "#ver": ATOM_VERSION_ATTRIBUTE },
+        }
+      : {
+          ConditionExpression: `${unversioned} AND contains(#w, :last)`,
+          ExpressionAttributeNames: {
+            "#pk": "pk",
+            "#ver": ATOM_VERSION_ATTRIBUTE,
+            "#w": WRITE_IDS_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: { ":last": { S: last } },
+        };
+  }
   return {
     ConditionExpression: last === undefined ? "#ver = :ver" : "#ver = :ver AND contains(#w, :last)",
     ExpressionAttributeNames:

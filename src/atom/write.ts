@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AttributeValue,
@@ -7,10 +6,11 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { OutcomeUnknownError, SwapConflictError } from "../errors/index.js";
+import { newWriteId } from "../schema/bookkeeping.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
-import { requestFailed } from "../store/errors.js";
-import type { RetryOptions } from "./retry.js";
+import { classify, type Failure, requestFailed } from "../store/errors.js";
+import { backoff, type RetryOptions } from "../store/retry.js";
 import {
   afterWrite,
   bookkeeping,
@@ -52,27 +52,6 @@ export interface Applied {
   readonly seen: Seen;
 }
 
-type Failure = "conflict" | "throttled" | "unknown" | "definite";
-
-const THROTTLED = new Set([
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "RequestLimitExceeded",
-]);
-
-/**
- * Whether a failed request may have been applied: network errors, timeouts and 5xx answers
- * leave the outcome unknown; a 4xx answer is definite.
- */
-function classify(err: unknown): Failure {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  if (e.name === "ConditionalCheckFailedException") return "conflict";
-  if (THROTTLED.has(e.name ?? "")) return "throttled";
-  const status = e.$metadata?.httpStatusCode;
-  if (status === undefined || status >= 500) return "unknown";
-  return "definite";
-}
-
 export async function readSeen(target: Target): Promise<Seen> {
   const { Item } = await target.core.run("GetItem", (client) =>
     client.send(
@@ -80,18 +59,6 @@ export async function readSeen(target: Target): Promise<Seen> {
     ),
   );
   return seenFrom(target.definition, Item);
-}
-
-/** The full-jitter backoff before attempt `attempt + 1`, or undefined past the deadline. */
-function backoff(
-  retry: Required<RetryOptions>,
-  attempt: number,
-  startedAt: number,
-): number | undefined {
-  if (attempt >= retry.maxAttempts) return undefined;
-  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-  const delay = Math.random() * cap;
-  return Date.now() + delay - startedAt > retry.deadlineMs ? undefined : delay;
 }
 
 interface Pending {
@@ -127,7 +94,7 @@ export async function applyOnce(
       const current = seen.exists ? seen.value : initial;
       const decision = decide(current);
       if ("stop" in decision) return { written: false, old: current, value: current, seen };
-      const writeId = randomBytes(9).toString("base64url");
+      const writeId = newWriteId();
       // Validation and encoding throw here, before anything is sent.
       const { value, item } = decision.prepared ?? definition.prepare(decision.write as never);
       pending = {

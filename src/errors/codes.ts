@@ -1,10 +1,13 @@
 import type { AtomErrorDetails } from "./atom.js";
+import type { BatchErrorDetails } from "./batch.js";
 import type { DecodeErrorDetails } from "./decode.js";
 import type { DefinitionErrorDetails } from "./definition.js";
 import type { EncodingErrorDetails } from "./encoding.js";
 import type { LocalErrorDetails } from "./local.js";
+import type { QueryErrorDetails } from "./query.js";
 import type { SchemaErrorDetails } from "./schema.js";
 import type { StoreErrorDetails } from "./store.js";
+import type { TransactionErrorDetails } from "./transaction.js";
 
 /**
  * Maps each error code to the shape of its `details`. Each family declares its codes in its own
@@ -17,4 +20,7 @@ export interface ErrorDetailsByCode
     DefinitionErrorDetails,
     SchemaErrorDetails,
     StoreErrorDetails,
-    AtomErrorDetails {}
+    AtomErrorDetails,
+    QueryErrorDetails,
+    BatchErrorDetails,
+    TransactionErrorDetails {}

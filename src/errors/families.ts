@@ -2,6 +2,7 @@ import type { DecodeErrorDetails } from "./decode.js";
 import type { DefinitionErrorDetails } from "./definition.js";
 import { DynatomError, type DynatomErrorOptions } from "./dynatom-error.js";
 import type { EncodingErrorDetails } from "./encoding.js";
+import type { TransactionErrorDetails } from "./transaction.js";
 
 type EncodingCode = Exclude<keyof EncodingErrorDetails, "encoding.item-too-large">;
 
@@ -68,4 +69,22 @@ export class AtomDestroyedError extends DynatomError<"atom.destroyed"> {
   constructor(message: string, options: DynatomErrorOptions<"atom.destroyed">) {
     super("atom.destroyed", message, options);
   }
+}
+
+/**
+ * Keys of a batch that were not read or written even after retries: `details.failed` lists
+ * exactly those keys, and every other key of the call succeeded. Nothing is silently dropped.
+ */
+export class BatchIncompleteError extends DynatomError<"batch.incomplete"> {
+  override name = "BatchIncompleteError";
+  constructor(message: string, options: DynatomErrorOptions<"batch.incomplete">) {
+    super("batch.incomplete", message, options);
+  }
+}
+
+/** A transaction refused, cancelled or of unknown outcome; `code` says which. */
+export class TransactionError<
+  C extends keyof TransactionErrorDetails = keyof TransactionErrorDetails,
+> extends DynatomError<C> {
+  override name = "TransactionError";
 }

@@ -1,4 +1,5 @@
 export type { AtomErrorDetails } from "./atom.js";
+export type { BatchErrorDetails } from "./batch.js";
 export type { ErrorDetailsByCode } from "./codes.js";
 export type { DecodeErrorDetails } from "./decode.js";
 export type { DefinitionErrorDetails } from "./definition.js";
@@ -12,14 +13,21 @@ export {
 export type { EncodingErrorDetails } from "./encoding.js";
 export {
   AtomDestroyedError,
+  BatchIncompleteError,
   DecodeError,
   DefinitionError,
   EncodingError,
   ItemTooLargeError,
   OutcomeUnknownError,
   SwapConflictError,
+  TransactionError,
   ValidationError,
 } from "./families.js";
 export type { LocalErrorDetails } from "./local.js";
+export type { QueryErrorDetails } from "./query.js";
 export type { SchemaErrorDetails } from "./schema.js";
 export type { StoreErrorDetails } from "./store.js";
+export type {
+  TransactionErrorDetails,
+  TransactionOperationFailure,
+} from "./transaction.js";

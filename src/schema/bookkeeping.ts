@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { NOTE_ATTRIBUTE } from "../encoding/index.js";
 
 /** The schema version an item was written with. */
@@ -30,4 +32,18 @@ export function reservedReason(field: string): string | undefined {
     return 'a top-level field named "__proto__" does not survive the AWS SDK';
   if (field === "" || !field.isWellFormed()) return "it cannot be a DynamoDB attribute name";
   return undefined;
+}
+
+/** A fresh id for one write: 72 random bits, base64url. */
+export function newWriteId(): string {
+  return randomBytes(9).toString("base64url");
+}
+
+/**
+ * The bookkeeping of a write that is not conditional on the item (batch puts, transaction
+ * puts): no version (an atom counts it as version 0) but a fresh write id, so that an atom
+ * handle that saw the item before this write cannot overwrite it unawares.
+ */
+export function blindWriteBookkeeping(): Record<string, AttributeValue> {
+  return { [WRITE_IDS_ATTRIBUTE]: { L: [{ S: newWriteId() }] } };
 }

@@ -107,7 +107,7 @@ export function declareAtom<
   const K extends KeySpec<FieldOf<S>>,
   const I extends Readonly<Record<string, IndexSpec<FieldOf<S>>>> = Record<never, never>,
 >(spec: AtomSpec<S, K, I>): Omit<AtomDefinition<S, K, I>, "entity"> {
-  const { key, indexes } = checkDeclaration(spec);
+  const { key, indexes, kinds } = checkDeclaration(spec);
   const { name, version, schema } = spec;
   const steps = spec.migrate ?? {};
   // Closures, not methods on `this`: `const { encode } = Account` must work too.
@@ -130,6 +130,7 @@ export function declareAtom<
     schema,
     key,
     indexes,
+    fieldKinds: kinds,
     migrate: steps,
     encode: (value) => prepare(value).item,
     prepare,

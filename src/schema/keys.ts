@@ -85,3 +85,18 @@ export function indexKeys(
   }
   return keys;
 }
+
+/** The key fields of a value: what names its atom. */
+export function keyFieldsOf(
+  key: KeyShape,
+  value: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const name of [...key.pk, ...key.sk]) fields[name] = value[name];
+  return fields;
+}
+
+/** A key as messages show it: `{"tenant":"t1","id":"a1"}`, bigints as digits. */
+export function keyText(fields: unknown): string {
+  return JSON.stringify(fields, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
+}

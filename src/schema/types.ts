@@ -1,5 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type * as v from "valibot";
+import type { FieldKind } from "./introspect.js";
 
 /** A valibot schema whose output is an object: the shape of one atom's value. */
 export type AtomSchema = v.GenericSchema<unknown, Record<string, unknown>>;
@@ -79,6 +80,8 @@ export interface AtomDefinition<
   readonly schema: S;
   readonly key: KeyShape;
   readonly indexes: readonly IndexShape[];
+  /** The indexable kind of every key and index field: how its values order. */
+  readonly fieldKinds: ReadonlyMap<string, FieldKind>;
   readonly migrate: Readonly<Record<number, MigrationStep>>;
   /**
    * Validates the value and returns the whole stored item: keys, fields and bookkeeping.

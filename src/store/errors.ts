@@ -37,3 +37,25 @@ export function requestFailed(err: unknown, operation: string, table: string): D
     { details: { operation, table }, retryable, cause: err },
   );
 }
+
+/** What a failed request tells about its outcome. */
+export type Failure = "conflict" | "throttled" | "unknown" | "definite";
+
+const THROTTLED = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+]);
+
+/**
+ * Whether a failed request may have been applied: network errors, timeouts and 5xx answers
+ * leave the outcome unknown; a 4xx answer is definite.
+ */
+export function classify(err: unknown): Failure {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === "ConditionalCheckFailedException") return "conflict";
+  if (THROTTLED.has(e.name ?? "")) return "throttled";
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined || status >= 500) return "unknown";
+  return "definite";
+}

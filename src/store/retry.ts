@@ -1,4 +1,7 @@
-/** How a swap retries after a conflict: full-jitter exponential backoff within a deadline. */
+/**
+ * How dynatom retries after a conflict, throttling or unprocessed batch keys: full-jitter
+ * exponential backoff, within a number of attempts and a deadline.
+ */
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 50. */
   readonly maxAttempts?: number;
@@ -22,4 +25,16 @@ export function retryPolicy(
   ...layers: readonly (RetryOptions | undefined)[]
 ): Required<RetryOptions> {
   return Object.assign({}, DEFAULT_RETRY, ...layers.filter((layer) => layer !== undefined));
+}
+
+/** The full-jitter backoff before attempt `attempt + 1`, or undefined once the policy has run out. */
+export function backoff(
+  retry: Required<RetryOptions>,
+  attempt: number,
+  startedAt: number,
+): number | undefined {
+  if (attempt >= retry.maxAttempts) return undefined;
+  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  const delay = Math.random() * cap;
+  return Date.now() + delay - startedAt > retry.deadlineMs ? undefined : delay;
 }

@@ -1,0 +1,71 @@
+import { type AttributeValue, BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
+
+import type { AtomDefinition } from "../schema/types.js";
+import type { StoreCore } from "../store/core.js";
+import { batchSettings, type FindOptions, keyId } from "./options.js";
+import { incomplete } from "./report.js";
+import { runBatch } from "./run.js";
+
+type Fields = Readonly<Record<string, unknown>>;
+type Item = Record<string, AttributeValue>;
+
+/** BatchGetItem takes at most 100 keys, and refuses a request that names one key twice. */
+const READ_CHUNK = 100;
+
+interface Wanted {
+  readonly id: string;
+  readonly key: Item;
+  readonly fields: Fields;
+}
+
+/**
+ * Reads the items with these keys, 100 keys per request: values aligned with `keys`,
+ * `undefined` where no item exists. A key given twice is read once and answered twice.
+ */
+export async function findItems(
+  core: StoreCore,
+  definition: AtomDefinition,
+  keys: readonly Fields[],
+  options: FindOptions = {},
+): Promise<unknown[]> {
+  const { concurrency, retry } = batchSettings(definition.name, "findItems", options);
+  const ids = keys.map((fields) => keyId(definition.keyOf(fields as never)));
+  const wanted = new Map<string, Wanted>();
+  keys.forEach((fields, i) => {
+    const id = ids[i] as string;
+    if (!wanted.has(id)) wanted.set(id, { id, key: definition.keyOf(fields as never), fields });
+  });
+  const found = new Map<string, Item>();
+  const client = await core.client();
+  const outcome = await runBatch({
+    entries: [...wanted.values()],
+    idOf: (entry) => entry.id,
+    chunkSize: READ_CHUNK,
+    concurrency,
+    retry,
+    send: async (entries) => {
+      const result = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [core.table]: {
+              Keys: entries.map((entry) => entry.key),
+              ConsistentRead: options.consistent ?? true,
+            },
+          },
+        }),
+      );
+      for (const item of result.Responses?.[core.table] ?? []) found.set(keyId(item), item);
+      return (result.UnprocessedKeys?.[core.table]?.Keys ?? []).map(keyId);
+    },
+  });
+  if (outcome.failed.length > 0) {
+    throw incomplete(core, definition.name, "findItems", outcome, (entry) => entry.fields);
+  }
+  const decoded = new Map<string, unknown>();
+  return ids.map((id) => {
+    const item = found.get(id);
+    if (item === undefined) return undefined;
+    if (!decoded.has(id)) decoded.set(id, definition.decode(item));
+    return decoded.get(id);
+  });
+}

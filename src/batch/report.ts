@@ -1,0 +1,31 @@
+import { BatchIncompleteError } from "../errors/index.js";
+import type { StoreCore } from "../store/core.js";
+import { requestFailed } from "../store/errors.js";
+import type { BatchOutcome } from "./run.js";
+
+type Fields = Readonly<Record<string, unknown>>;
+
+/** The error for a batch call that left keys undone: exactly those keys, and why. */
+export function incomplete<E>(
+  core: StoreCore,
+  atom: string,
+  operation: "findItems" | "putItems" | "deleteItems",
+  outcome: BatchOutcome<E>,
+  fieldsOf: (entry: E) => Fields,
+): BatchIncompleteError {
+  const failed = outcome.failed.map(fieldsOf);
+  const reason = outcome.reason ?? "unknown";
+  const verb = operation === "findItems" ? "read" : "written";
+  const cause =
+    outcome.cause === undefined ? undefined : requestFailed(outcome.cause, operation, core.table);
+  return new BatchIncompleteError(
+    `${operation}(${atom}) on table "${core.table}": ${failed.length} of ` +
+      `${failed.length + outcome.done} keys were not ${verb} (${reason}); every other key was. ` +
+      "`details.failed` lists exactly those keys: try them again later.",
+    {
+      details: { atom, operation, failed, succeeded: outcome.done, reason },
+      retryable: true,
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
+}

@@ -1,0 +1,126 @@
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type WriteRequest,
+} from "@aws-sdk/client-dynamodb";
+import { DynatomError } from "../errors/index.js";
+import { blindWriteBookkeeping } from "../schema/bookkeeping.js";
+import { keyFieldsOf, keyText } from "../schema/keys.js";
+import type { AtomDefinition } from "../schema/types.js";
+import type { StoreCore } from "../store/core.js";
+import { type BatchWriteOptions, batchSettings, keyId } from "./options.js";
+import { incomplete } from "./report.js";
+import { runBatch } from "./run.js";
+
+type Fields = Readonly<Record<string, unknown>>;
+
+/** BatchWriteItem takes at most 25 requests (25 × 400 KB stays under its 16 MB). */
+const WRITE_CHUNK = 25;
+
+interface Write {
+  readonly id: string;
+  readonly request: WriteRequest;
+  readonly fields: Fields;
+}
+
+/** Prefixes a dynatom error's message with the position of the value it is about. */
+function at(err: unknown, atom: string, position: number): unknown {
+  if (err instanceof DynatomError)
+    err.message = `putItems(${atom}), values[${position}]: ${err.message}`;
+  return err;
+}
+
+async function writeAll(
+  core: StoreCore,
+  definition: AtomDefinition,
+  operation: "putItems" | "deleteItems",
+  writes: readonly Write[],
+  options: BatchWriteOptions,
+): Promise<void> {
+  const { concurrency, retry } = batchSettings(definition.name, operation, options);
+  const client = await core.client();
+  const total = writes.length;
+  const { onProgress } = options;
+  const outcome = await runBatch({
+    entries: writes,
+    idOf: (write) => write.id,
+    chunkSize: WRITE_CHUNK,
+    concurrency,
+    retry,
+    ...(onProgress === undefined ? {} : { onDone: (done: number) => onProgress({ done, total }) }),
+    send: async (entries) => {
+      const result = await client.send(
+        new BatchWriteItemCommand({
+          RequestItems: { [core.table]: entries.map((write) => write.request) },
+        }),
+      );
+      return (result.UnprocessedItems?.[core.table] ?? []).map((request) =>
+        keyId(
+          (request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}) as Record<
+            string,
+            AttributeValue
+          >,
+        ),
+      );
+    },
+  });
+  if (outcome.failed.length > 0) {
+    throw incomplete(core, definition.name, operation, outcome, (write) => write.fields);
+  }
+}
+
+/**
+ * Writes the values, 25 per request. Every value is validated and encoded before the first
+ * request, so a bad value writes nothing. Two values with the same key are refused.
+ */
+export async function putItems(
+  core: StoreCore,
+  definition: AtomDefinition,
+  values: readonly Fields[],
+  options: BatchWriteOptions = {},
+): Promise<void> {
+  const writes: Write[] = [];
+  const seen = new Map<string, number>();
+  values.forEach((value, i) => {
+    let item: Record<string, AttributeValue>;
+    try {
+      item = definition.encode(value as never);
+    } catch (err) {
+      throw at(err, definition.name, i);
+    }
+    const id = keyId(item);
+    const first = seen.get(id);
+    if (first !== undefined) {
+      const key = keyText(keyFieldsOf(definition.key, value));
+      throw new DynatomError(
+        "batch.duplicate-key",
+        `putItems(${definition.name}): values ${first} and ${i} have the same key ${key}; ` +
+          "DynamoDB cannot write one key twice in a batch, so nothing was written. Keep one of them.",
+        { details: { atom: definition.name, key, positions: [first, i] } },
+      );
+    }
+    seen.set(id, i);
+    writes.push({
+      id,
+      request: { PutRequest: { Item: { ...item, ...blindWriteBookkeeping() } } },
+      fields: keyFieldsOf(definition.key, value),
+    });
+  });
+  await writeAll(core, definition, "putItems", writes, options);
+}
+
+/** Deletes the items with these keys, 25 per request; absent items and repeated keys are fine. */
+export async function deleteItems(
+  core: StoreCore,
+  definition: AtomDefinition,
+  keys: readonly Fields[],
+  options: BatchWriteOptions = {},
+): Promise<void> {
+  const writes = new Map<string, Write>();
+  for (const fields of keys) {
+    const key = definition.keyOf(fields as never);
+    const id = keyId(key);
+    if (!writes.has(id)) writes.set(id, { id, request: { DeleteRequest: { Key: key } }, fields });
+  }
+  await writeAll(core, definition, "deleteItems", [...writes.values()], options);
+}

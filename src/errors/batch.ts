@@ -1,0 +1,28 @@
+/** Errors of batch reads and writes. */
+export interface BatchErrorDetails {
+  /**
+   * Some keys of a batch were not read or written, even after retries. `failed` lists exactly
+   * those keys (as key fields); every other key of the call succeeded.
+   */
+  "batch.incomplete": {
+    readonly atom: string;
+    readonly operation: "findItems" | "putItems" | "deleteItems";
+    readonly failed: readonly Readonly<Record<string, unknown>>[];
+    /** How many of the call's distinct keys did succeed. */
+    readonly succeeded: number;
+    readonly reason: string;
+  };
+  /** Two values of one `putItems` call have the same key; nothing was written. */
+  "batch.duplicate-key": {
+    readonly atom: string;
+    readonly key: string;
+    /** The positions of the two values in the array given. */
+    readonly positions: readonly [number, number];
+  };
+  /** An option of a batch call out of range, e.g. `concurrency: 0`. */
+  "batch.invalid-option": {
+    readonly atom: string;
+    readonly option: string;
+    readonly reason: string;
+  };
+}

@@ -1,0 +1,243 @@
+import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { isDynatomError } from "../errors/index.js";
+import { partitionKey } from "../schema/keys.js";
+import type { AtomDefinition, IndexShape } from "../schema/types.js";
+import type { StoreCore } from "../store/core.js";
+import { fingerprint, makeCursor, readCursor } from "./cursor.js";
+import { type Order, type SortPlan, sortPlan } from "./plan.js";
+import { type Condition, checkKinds, invalidCondition, sortRange } from "./range.js";
+import type { IndexQuery, Page, QueryOptions, RunnableQuery } from "./types.js";
+
+type Fields = Readonly<Record<string, unknown>>;
+type Item = Record<string, AttributeValue>;
+
+/** What one read of the index returned, within the range, and where to go on from. */
+interface Read {
+  readonly items: Item[];
+  /** The key to continue after; undefined when the range is done. */
+  readonly next: Item | undefined;
+}
+
+/**
+ * A query on one partition of one index. Conditions return a new query, so a query value can be
+ * kept and run again. Nothing is sent until `go` or `pages`.
+ */
+export class Query<T> implements IndexQuery<T, readonly string[]> {
+  readonly #core: StoreCore;
+  readonly #definition: AtomDefinition;
+  readonly #index: IndexShape;
+  readonly #partition: string;
+  readonly #condition: Condition;
+
+  constructor(
+    core: StoreCore,
+    definition: AtomDefinition,
+    index: IndexShape,
+    partition: string,
+    condition: Condition = { op: "all" },
+  ) {
+    this.#core = core;
+    this.#definition = definition;
+    this.#index = index;
+    this.#partition = partition;
+    this.#condition = condition;
+    // Check the condition now, where the user wrote it, rather than on the first `go`.
+    sortRange(definition, index, condition);
+  }
+
+  eq(fields: Fields): RunnableQuery<T> {
+    return this.#with({ op: "eq", fields });
+  }
+  gt(fields: Fields): RunnableQuery<T> {
+    return this.#with({ op: "gt", fields });
+  }
+  gte(fields: Fields): RunnableQuery<T> {
+    return this.#with({ op: "gte", fields });
+  }
+  lt(fields: Fields): RunnableQuery<T> {
+    return this.#with({ op: "lt", fields });
+  }
+  lte(fields: Fields): RunnableQuery<T> {
+    return this.#with({ op: "lte", fields });
+  }
+  between(from: Fields, to: Fields): RunnableQuery<T> {
+    return this.#with({ op: "between", fields: from, to });
+  }
+  beginsWith(fields: Fields): RunnableQuery<T> {
+    return this.#with({ op: "beginsWith", fields });
+  }
+
+  async go(options: QueryOptions = {}): Promise<Page<T>> {
+    const { order, limit, plan, query } = this.#prepare(options);
+    let start = options.cursor === undefined ? undefined : this.#start(options.cursor, query);
+    if (plan === undefined) return { items: [] };
+    const items: Item[] = [];
+    for (;;) {
+      const want = limit === undefined ? undefined : limit - items.length + 1;
+      const read = await this.#read(plan, order, start, want);
+      items.push(...read.items);
+      if (limit !== undefined && items.length > limit) {
+        // One more item than asked for came back, so there is more: resume after the last kept.
+        items.length = limit;
+        return this.#page(items, this.#keyOf(items.at(-1) as Item), query);
+      }
+      if (read.next === undefined) return this.#page(items, undefined, query);
+      start = read.next;
+    }
+  }
+
+  async *pages(options: QueryOptions = {}): AsyncIterableIterator<Page<T>> {
+    const { order, limit, plan, query } = this.#prepare(options);
+    let cursor = options.cursor;
+    if (plan === undefined) {
+      yield { items: [] };
+      return;
+    }
+    for (;;) {
+      let page: Page<T>;
+      if (limit !== undefined) {
+        page = await this.go({ limit, order, ...(cursor === undefined ? {} : { cursor }) });
+      } else {
+        const start = cursor === undefined ? undefined : this.#start(cursor, query);
+        const read = await this.#read(plan, order, start, undefined);
+        page = this.#page(read.items, read.next, query);
+      }
+      yield page;
+      if (page.cursor === undefined) return;
+      cursor = page.cursor;
+    }
+  }
+
+  /** The QueryCommand input of the first request, without sending it. */
+  params(options: QueryOptions = {}): QueryCommandInput | undefined {
+    const { order, limit, plan, query } = this.#prepare(options);
+    if (plan === undefined) return undefined;
+    const start = options.cursor === undefined ? undefined : this.#start(options.cursor, query);
+    return this.#input(plan, order, start, limit === undefined ? undefined : limit + 1);
+  }
+
+  #with(condition: Condition): Query<T> {
+    return new Query<T>(this.#core, this.#definition, this.#index, this.#partition, condition);
+  }
+
+  #prepare(options: QueryOptions) {
+    const order: Order = options.order ?? "asc";
+    const { limit } = options;
+    if (order !== "asc" && order !== "desc")
+      throw this.#invalid(`order must be "asc" or "desc", not ${String(order)}`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+      throw this.#invalid(`limit must be a whole number from 1, not ${String(limit)}`);
+    const range = sortRange(this.#definition, this.#index, this.#condition);
+    const plan = sortPlan(range, order);
+    const query = fingerprint([
+      this.#definition.name,
+      this.#index.name,
+      this.#partition,
+      range,
+      order,
+    ]);
+    return { order, limit, plan, query };
+  }
+
+  #invalid(reason: string) {
+    return invalidCondition(this.#definition.name, this.#index.name, reason);
+  }
+
+  #start(cursor: string, query: string): Item {
+    const { gsi } = this.#index;
+    return readCursor(cursor, this.#definition.name, this.#index.name, query, [
+      "pk",
+      "sk",
+      `${gsi}pk`,
+      `${gsi}sk`,
+    ]);
+  }
+
+  #input(
+    plan: SortPlan,
+    order: Order,
+    start: Item | undefined,
+    limit: number | undefined,
+  ): QueryCommandInput {
+    const { gsi } = this.#index;
+    return {
+      TableName: this.#core.table,
+      IndexName: gsi,
+      KeyConditionExpression: `#pk = :pk AND ${plan.expression}`,
+      ExpressionAttributeNames: { "#pk": `${gsi}pk`, "#sk": `${gsi}sk` },
+      ExpressionAttributeValues: { ":pk": { S: this.#partition }, ...plan.values },
+      ScanIndexForward: order === "asc",
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      ...(limit === undefined ? {} : { Limit: limit }),
+    };
+  }
+
+  async #read(
+    plan: SortPlan,
+    order: Order,
+    start: Item | undefined,
+    limit: number | undefined,
+  ): Promise<Read> {
+    const input = this.#input(plan, order, start, limit);
+    const result = await this.#core.run("Query", (client) => client.send(new QueryCommand(input)));
+    const items = result.Items ?? [];
+    const sk = `${this.#index.gsi}sk`;
+    const { beyond } = plan;
+    if (beyond !== undefined) {
+      const past = items.findIndex((item) => beyond(item[sk]?.S ?? ""));
+      if (past >= 0) return { items: items.slice(0, past), next: undefined };
+    }
+    return { items, next: result.LastEvaluatedKey };
+  }
+
+  #keyOf(item: Item): Item {
+    const { gsi } = this.#index;
+    const key: Item = {};
+    for (const name of ["pk", "sk", `${gsi}pk`, `${gsi}sk`]) {
+      const value = item[name];
+      if (value !== undefined) key[name] = value;
+    }
+    return key;
+  }
+
+  #page(items: readonly Item[], next: Item | undefined, query: string): Page<T> {
+    const values = items.map((item) => this.#definition.decode(item) as T);
+    if (next === undefined) return { items: values };
+    const from = `${this.#definition.name}.${this.#index.name}`;
+    return { items: values, cursor: makeCursor(from, query, next) };
+  }
+}
+
+/** The index partition key of `fields`, after checking they name the index's partition fields. */
+function partitionOf(definition: AtomDefinition, index: IndexShape, fields: Fields): string {
+  const fail = (reason: string) => invalidCondition(definition.name, index.name, reason);
+  const given = typeof fields === "object" && fields !== null ? Object.keys(fields) : [];
+  const missing = index.pk.filter((field) => !given.includes(field));
+  const extra = given.filter((field) => !index.pk.includes(field));
+  if (missing.length > 0 || extra.length > 0) {
+    throw fail(
+      `the partition is given by exactly ${index.pk.join(", ")}; got ${given.join(", ") || "none"}`,
+    );
+  }
+  checkKinds(definition, index, fields);
+  try {
+    return partitionKey(definition.name, index.pk, fields);
+  } catch (err) {
+    if (isDynatomError(err, "encoding.unindexable")) throw fail(err.message);
+    throw err;
+  }
+}
+
+/** `store.query(X)`: an object with one method per index of the atom type. */
+export function atomQueries(
+  core: StoreCore,
+  definition: AtomDefinition,
+): Record<string, (partition: Fields) => Query<unknown>> {
+  const queries: Record<string, (partition: Fields) => Query<unknown>> = {};
+  for (const index of definition.indexes) {
+    queries[index.name] = (partition) =>
+      new Query(core, definition, index, partitionOf(definition, index, partition));
+  }
+  return Object.freeze(queries);
+}

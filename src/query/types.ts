@@ -1,0 +1,80 @@
+import type { AtomDefinition, IndexName, IndexPartition, InferAtom } from "../schema/types.js";
+
+/** One page of a query: decoded, typed items, and a cursor when more may follow. */
+export interface Page<T> {
+  readonly items: T[];
+  /** Pass it as `cursor` to continue after the last item; absent when the query is done. */
+  readonly cursor?: string;
+}
+
+/** Options of `go` and `pages`. */
+export interface QueryOptions {
+  /**
+   * `go`: the most items to return (it reads as many DynamoDB pages as that takes); without it,
+   * `go` returns every match. `pages`: the size of each page; without it, one DynamoDB page each.
+   */
+  readonly limit?: number;
+  /** By the index's sort key: `"asc"` (the default) or `"desc"`. */
+  readonly order?: "asc" | "desc";
+  /** Continue after the last item of an earlier page of this very query. */
+  readonly cursor?: string;
+}
+
+/** A query ready to run. */
+export interface RunnableQuery<T> {
+  /** One page of up to `limit` items (all matches without a limit), decoded and typed. */
+  go(options?: QueryOptions): Promise<Page<T>>;
+  /** The pages of the query, fetched as you iterate. */
+  pages(options?: QueryOptions): AsyncIterableIterator<Page<T>>;
+}
+
+type Prefixes<F> = F extends readonly [infer H, ...infer R]
+  ? readonly [H] | readonly [H, ...Prefixes<R>]
+  : never;
+
+type FieldsOf<T, P extends readonly unknown[]> = { readonly [K in P[number] & keyof T]: T[K] };
+
+/** The sort fields a condition may name: the first one, the first two, … of the index's sort key. */
+export type SortCondition<T, F> =
+  Prefixes<F> extends infer P ? (P extends readonly unknown[] ? FieldsOf<T, P> : never) : never;
+
+/** Like {@link SortCondition}, for prefixes whose last field is a string: what `beginsWith` takes. */
+export type StringSortCondition<T, F> =
+  Prefixes<F> extends infer P
+    ? P extends readonly [...unknown[], infer L extends keyof T]
+      ? T[L] extends string
+        ? FieldsOf<T, P>
+        : never
+      : never
+    : never;
+
+/**
+ * A query on one partition of an index, with typed sort-key conditions. With several sort
+ * fields a condition names the first one, or the first two, and so on.
+ */
+export interface IndexQuery<T, F> extends RunnableQuery<T> {
+  eq(fields: SortCondition<T, F>): RunnableQuery<T>;
+  gt(fields: SortCondition<T, F>): RunnableQuery<T>;
+  gte(fields: SortCondition<T, F>): RunnableQuery<T>;
+  lt(fields: SortCondition<T, F>): RunnableQuery<T>;
+  lte(fields: SortCondition<T, F>): RunnableQuery<T>;
+  /** Both ends included. */
+  between(from: SortCondition<T, F>, to: SortCondition<T, F>): RunnableQuery<T>;
+  beginsWith(fields: StringSortCondition<T, F>): RunnableQuery<T>;
+}
+
+/** The sort-key fields of an index, in order, as declared. */
+type SortFields<D, N> = D extends { readonly "~spec"?: { readonly indexes: infer I } }
+  ? N extends keyof I
+    ? I[N] extends { readonly sk: infer F }
+      ? F
+      : readonly []
+    : never
+  : never;
+
+/** `store.query(X)`: one method per index, taking the index's partition-key fields. */
+export type AtomQueries<D extends AtomDefinition> = {
+  readonly [N in IndexName<D>]: (
+    partition: IndexPartition<D, N>,
+  ) => IndexQuery<InferAtom<D>, SortFields<D, N>>;
+};

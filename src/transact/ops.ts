@@ -1,0 +1,139 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { type Atom, type AtomInternals, INTERNALS } from "../atom/atom.js";
+import { blindWriteBookkeeping } from "../schema/bookkeeping.js";
+import { keyFieldsOf, keyText } from "../schema/keys.js";
+import type { AtomDefinition, AtomKey, InferAtom } from "../schema/types.js";
+import type { StoreCore } from "../store/core.js";
+
+type Item = Record<string, AttributeValue>;
+
+/** One operation of a transaction; `R` is what the transaction returns for it. */
+export interface TxOp<R> {
+  /** Type-only: the result of this operation. */
+  readonly "~result"?: R;
+}
+
+/** What an operation is, once built. */
+export type OpSpec =
+  | {
+      readonly kind: "put";
+      readonly atom: string;
+      readonly keyText: string;
+      readonly key: Item;
+      readonly item: Item;
+      readonly value: unknown;
+      readonly ifAbsent: boolean;
+    }
+  | {
+      readonly kind: "delete";
+      readonly atom: string;
+      readonly keyText: string;
+      readonly key: Item;
+      readonly ifExists: boolean;
+    }
+  | {
+      readonly kind: "swap";
+      readonly internals: AtomInternals;
+      readonly fn: (current: unknown) => unknown;
+    }
+  | {
+      readonly kind: "check";
+      readonly internals: AtomInternals;
+      readonly test: (current: unknown) => boolean;
+    };
+
+/** Operations are plain objects holding their spec under a private symbol. */
+export const SPEC = Symbol("dynatom.tx-op");
+
+function op<R>(spec: OpSpec): TxOp<R> {
+  return { [SPEC]: spec } as TxOp<R>;
+}
+
+export function specOf(value: unknown): OpSpec | undefined {
+  return typeof value === "object" && value !== null
+    ? (value as { [SPEC]?: OpSpec })[SPEC]
+    : undefined;
+}
+
+/** Builds the operations of one transaction. Nothing is sent until the function returns. */
+export interface Tx {
+  /**
+   * Writes the value (validated and encoded now). With `ifAbsent`, the transaction is cancelled
+   * if the item exists.
+   */
+  put<D extends AtomDefinition>(
+    definition: D,
+    value: InferAtom<D>,
+    options?: { readonly ifAbsent?: boolean },
+  ): TxOp<InferAtom<D>>;
+  /** Deletes the item. With `ifExists`, the transaction is cancelled if there is none. */
+  delete<D extends AtomDefinition>(
+    definition: D,
+    key: AtomKey<D>,
+    options?: { readonly ifExists?: boolean },
+  ): TxOp<undefined>;
+  /**
+   * Sets the atom to `fn(current)`, conditional on the version `fn` saw; on a conflict the whole
+   * transaction runs again on fresh values. `fn` must be pure.
+   */
+  swap<T>(atom: Atom<T>, fn: (current: T) => Exclude<T, undefined>): TxOp<Exclude<T, undefined>>;
+  /**
+   * Commits the transaction only if `test(current)` holds and the atom is still at the version
+   * it was tested on. A false test cancels the transaction, naming this operation.
+   */
+  check<T>(atom: Atom<T>, test: (current: T) => boolean): TxOp<T>;
+}
+
+/** The `tx` a transaction function receives, for one store. */
+export function txBuilder(core: StoreCore): Tx {
+  const internalsOf = (atom: Atom<unknown>) => {
+    const internals = atom[INTERNALS]();
+    if (internals.target.core !== core) {
+      throw new TypeError(
+        `Atom "${internals.target.definition.name}" ${internals.target.keyText} belongs to another store.`,
+      );
+    }
+    internals.live();
+    return internals;
+  };
+  return {
+    put(definition, value, options) {
+      const registered = core.registered(definition);
+      const prepared = registered.prepare(value as never);
+      const key = registered.keyOf(prepared.value as never);
+      return op({
+        kind: "put",
+        atom: registered.name,
+        keyText: keyText(keyFieldsOf(registered.key, prepared.value as Record<string, unknown>)),
+        key,
+        item: { ...prepared.item, ...blindWriteBookkeeping() },
+        value: prepared.value,
+        ifAbsent: options?.ifAbsent ?? false,
+      });
+    },
+    delete(definition, key, options) {
+      const registered = core.registered(definition);
+      return op({
+        kind: "delete",
+        atom: registered.name,
+        keyText: keyText(key),
+        key: registered.keyOf(key as never),
+        ifExists: options?.ifExists ?? false,
+      });
+    },
+    swap(atom, fn) {
+      return op({
+        kind: "swap",
+        internals: internalsOf(atom as Atom<unknown>),
+        fn: fn as (current: unknown) => unknown,
+      });
+    },
+    check(atom, test) {
+      return op({
+        kind: "check",
+        internals: internalsOf(atom as Atom<unknown>),
+        test: test as (current: unknown) => boolean,
+      });
+    },
+  };
+}

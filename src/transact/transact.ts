@@ -1,0 +1,343 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type AttributeValue,
+  type CancellationReason,
+  type DynamoDBClient,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
+import { afterWrite, bookkeeping, conditionOn, type Seen, seenFrom } from "../atom/state.js";
+import { readSeen } from "../atom/write.js";
+import { itemSize } from "../encoding/index.js";
+import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
+import { newWriteId } from "../schema/bookkeeping.js";
+import type { StoreCore } from "../store/core.js";
+import { classify, requestFailed } from "../store/errors.js";
+import { backoff, type RetryOptions } from "../store/retry.js";
+import { type OpSpec, specOf, type Tx, type TxOp, txBuilder } from "./ops.js";
+
+/** TransactWriteItems takes at most 100 operations and 4 MB. */
+const MAX_OPERATIONS = 100;
+const MAX_BYTES = 4 * 1024 * 1024;
+
+/** Options of `store.transact`. */
+export interface TransactOptions {
+  /** How conflicts are retried; over the store's `retry`. */
+  readonly retry?: RetryOptions;
+}
+
+/** What a transaction returns: for each operation, in order, its result. */
+export type TxResults<Ops extends readonly unknown[]> = {
+  -readonly [I in keyof Ops]: Ops[I] extends TxOp<infer R> ? R : never;
+};
+
+type Item = Record<string, AttributeValue>;
+
+/** One operation as it will be sent, with what it returns and what it leaves its atom. */
+interface Planned {
+  readonly request: TransactWriteItem;
+  readonly bytes: number;
+  readonly result: unknown;
+  readonly commit?: () => void;
+}
+
+interface Clock {
+  readonly retry: Required<RetryOptions>;
+  readonly startedAt: number;
+  attempt: number;
+}
+
+function describe(spec: OpSpec, index: number, reason: string): TransactionOperationFailure {
+  const who =
+    spec.kind === "put" || spec.kind === "delete"
+      ? { atom: spec.atom, key: spec.keyText }
+      : { atom: spec.internals.target.definition.name, key: spec.internals.target.keyText };
+  return { index, kind: spec.kind, ...who, reason };
+}
+
+function cancelled(failures: readonly TransactionOperationFailure[]): TransactionError {
+  const list = failures
+    .map((f) => `operation ${f.index} (${f.kind} ${f.atom} ${f.key}): ${f.reason}`)
+    .join("; ");
+  return new TransactionError(
+    "transaction.cancelled",
+    `The transaction was cancelled and nothing was written: ${list}.`,
+    { details: { failures } },
+  );
+}
+
+function keyOf(spec: OpSpec): Item {
+  return spec.kind === "put" || spec.kind === "delete" ? spec.key : spec.internals.target.key;
+}
+
+/** Refuses what DynamoDB would refuse, before anything is sent. */
+function checkShape(core: StoreCore, specs: readonly OpSpec[]): void {
+  if (specs.length > MAX_OPERATIONS) {
+    const reason = `${specs.length} operations; a transaction takes at most ${MAX_OPERATIONS}`;
+    throw new TransactionError(
+      "transaction.too-large",
+      `The transaction was refused before anything was sent: ${reason}. Split it, or use putItems for writes that need not be atomic.`,
+      { details: { operations: specs.length, bytes: 0, reason } },
+    );
+  }
+  const seen = new Map<string, number>();
+  specs.forEach((spec, i) => {
+    const key = keyOf(spec);
+    const id = JSON.stringify([key.pk?.S, key.sk?.S]);
+    const first = seen.get(id);
+    if (first !== undefined) {
+      const { atom, key: text } = describe(spec, i, "");
+      throw new TransactionError(
+        "transaction.duplicate-item",
+        `Operations ${first} and ${i} of the transaction both touch ${atom} ${text} (table "${core.table}"); ` +
+          "DynamoDB allows one operation per item in a transaction, so nothing was sent.",
+        { details: { atom, key: text, positions: [first, i] } },
+      );
+    }
+    seen.set(id, i);
+  });
+}
+
+function checkBytes(bytes: number, operations: number): void {
+  if (bytes > MAX_BYTES) {
+    const reason = `its items hold ${bytes} bytes; a transaction takes at most ${MAX_BYTES}`;
+    throw new TransactionError(
+      "transaction.too-large",
+      `The transaction was refused before any write was sent: ${reason}. Split it.`,
+      { details: { operations, bytes, reason } },
+    );
+  }
+}
+
+/** The request for one operation, given the state its atom was read in. */
+function plan(core: StoreCore, spec: OpSpec, index: number, seen: Seen | undefined): Planned {
+  const TableName = core.table;
+  switch (spec.kind) {
+    case "put":
+      return {
+        request: {
+          Put: {
+            TableName,
+            Item: spec.item,
+            ...(spec.ifAbsent
+              ? {
+                  ConditionExpression: "attribute_not_exists(#pk)",
+                  ExpressionAttributeNames: { "#pk": "pk" },
+                }
+              : {}),
+          },
+        },
+        bytes: itemSize(spec.item),
+        result: spec.value,
+      };
+    case "delete":
+      return {
+        request: {
+          Delete: {
+            TableName,
+            Key: spec.key,
+            ...(spec.ifExists
+              ? {
+                  ConditionExpression: "attribute_exists(#pk)",
+                  ExpressionAttributeNames: { "#pk": "pk" },
+                }
+              : {}),
+          },
+        },
+        bytes: itemSize(spec.key),
+        result: undefined,
+      };
+    case "swap":
+    case "check": {
+      const { internals } = spec;
+      const basis = seen as Seen;
+      const current = basis.exists ? basis.value : internals.init;
+      const Key = internals.target.key;
+      if (spec.kind === "check") {
+        if (!spec.test(current))
+          throw cancelled([describe(spec, index, "the check returned false")]);
+        return {
+          request: {
+            ConditionCheck: {
+              TableName,
+              Key,
+              ...conditionOn(basis),
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+          bytes: itemSize(Key),
+          result: current,
+          commit: () => internals.committed(basis),
+        };
+      }
+      const writeId = newWriteId();
+      const { value, item } = internals.target.definition.prepare(spec.fn(current) as never);
+      const Item = { ...item, ...bookkeeping(basis, writeId) };
+      return {
+        request: {
+          Put: {
+            TableName,
+            Item,
+            ...conditionOn(basis),
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        },
+        bytes: itemSize(Item),
+        result: value,
+        commit: () =>
+          internals.committed(afterWrite(basis, writeId, value), { old: current, value }),
+      };
+    }
+  }
+}
+
+/**
+ * Sends one transaction until DynamoDB answers it. A lost answer is sent again with the same
+ * ClientRequestToken, which DynamoDB honours for 10 minutes: a transaction that had committed
+ * answers success again instead of running twice.
+ */
+async function send(
+  core: StoreCore,
+  client: DynamoDBClient,
+  items: TransactWriteItem[],
+  clock: Clock,
+): Promise<readonly CancellationReason[] | undefined> {
+  const token = randomUUID();
+  let uncertain = false;
+  for (;;) {
+    try {
+      await client.send(
+        new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token }),
+      );
+      return undefined;
+    } catch (err) {
+      const e = err as { name?: string; CancellationReasons?: CancellationReason[] };
+      if (e.name === "TransactionCanceledException") return e.CancellationReasons ?? [];
+      const failure = e.name === "TransactionInProgressException" ? "unknown" : classify(err);
+      if (failure === "definite") throw requestFailed(err, "TransactWriteItems", core.table);
+      if (failure === "unknown") uncertain = true;
+      clock.attempt++;
+      const delay = backoff(clock.retry, clock.attempt, clock.startedAt);
+      if (delay === undefined) {
+        if (!uncertain) throw requestFailed(err, "TransactWriteItems", core.table);
+        const reason = "the answer was lost and the retries ran out";
+        throw new TransactionError(
+          "transaction.outcome-unknown",
+          `The transaction's outcome is unknown: ${reason}. It applied once or not at all, never ` +
+            "twice: read its items before deciding what to do.",
+          { details: { token, reason }, cause: err },
+        );
+      }
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * Runs the operations `fn` returns as one DynamoDB transaction: all or nothing. Swaps and
+ * checks are conditional on the version their function saw; when another writer gets there
+ * first, or DynamoDB reports a conflict, the transaction runs again on fresh values, with
+ * full-jitter backoff. A failed `ifAbsent`/`ifExists` or a false check cancels it, naming the
+ * operation.
+ */
+export async function transact(
+  core: StoreCore,
+  retry: Required<RetryOptions>,
+  fn: (tx: Tx) => readonly unknown[],
+): Promise<unknown[]> {
+  const ops = fn(txBuilder(core));
+  if (!Array.isArray(ops)) {
+    throw new TypeError("store.transact: the function must return an array of tx operations.");
+  }
+  const specs = ops.map((op, i) => {
+    const spec = specOf(op);
+    if (spec === undefined)
+      throw new TypeError(`store.transact: element ${i} is not an operation made with tx.`);
+    return spec;
+  });
+  checkShape(core, specs);
+  if (specs.length === 0) return [];
+  // Puts and deletes are known now: refuse an oversized transaction before reading any atom.
+  const known = specs.reduce(
+    (sum, spec) => sum + (spec.kind === "put" ? itemSize(spec.item) : itemSize(keyOf(spec))),
+    0,
+  );
+  checkBytes(known, specs.length);
+  const client = await core.client();
+  const states = specs.map((spec) =>
+    spec.kind === "swap" || spec.kind === "check" ? spec.internals.seen : undefined,
+  );
+  const clock: Clock = { retry, startedAt: Date.now(), attempt: 0 };
+  let lastReasons: readonly CancellationReason[] = [];
+  for (;;) {
+    await Promise.all(
+      specs.map(async (spec, i) => {
+        if ((spec.kind === "swap" || spec.kind === "check") && states[i] === undefined)
+          states[i] = await readSeen(spec.internals.target);
+      }),
+    );
+    const planned = specs.map((spec, i) => plan(core, spec, i, states[i]));
+    checkBytes(
+      planned.reduce((sum, p) => sum + p.bytes, 0),
+      planned.length,
+    );
+    const reasons = await send(
+      core,
+      client,
+      planned.map((p) => p.request),
+      clock,
+    );
+    if (reasons === undefined) {
+      for (const p of planned) p.commit?.();
+      return planned.map((p) => p.result);
+    }
+    lastReasons = reasons;
+    const failures: TransactionOperationFailure[] = [];
+    let conflict = false;
+    reasons.forEach((reason, i) => {
+      const spec = specs[i];
+      if (spec === undefined || reason.Code === undefined || reason.Code === "None") return;
+      if (reason.Code === "ConditionalCheckFailed") {
+        if (spec.kind === "swap" || spec.kind === "check") {
+          // Another writer got there first: run again on the value it left (ALL_OLD).
+          states[i] = seenFrom(spec.internals.target.definition, reason.Item);
+          conflict = true;
+        } else {
+          const why =
+            spec.kind === "put"
+              ? "the item already exists (ifAbsent)"
+              : "there is no such item (ifExists)";
+          failures.push(describe(spec, i, why));
+        }
+      } else if (
+        reason.Code === "TransactionConflict" ||
+        reason.Code === "ThrottlingError" ||
+        reason.Code === "ProvisionedThroughputExceeded"
+      ) {
+        conflict = true;
+      } else {
+        failures.push(describe(spec, i, `${reason.Code}: ${reason.Message ?? ""}`.trim()));
+      }
+    });
+    if (failures.length > 0) throw cancelled(failures);
+    if (!conflict) {
+      throw new TransactionError(
+        "transaction.cancelled",
+        "DynamoDB cancelled the transaction without naming an operation; nothing was written.",
+        { details: { failures: [] } },
+      );
+    }
+    clock.attempt++;
+    const delay = backoff(retry, clock.attempt, clock.startedAt);
+    if (delay === undefined) break;
+    await sleep(delay);
+  }
+  const elapsedMs = Date.now() - clock.startedAt;
+  throw new TransactionError(
+    "transaction.conflict",
+    `The transaction gave up after ${clock.attempt} attempts in ${elapsedMs} ms of conflicts; nothing ` +
+      `was written (last reasons: ${lastReasons.map((r) => r.Code ?? "None").join(", ")}). Raise retry.maxAttempts or retry.deadlineMs, or spread the load.`,
+    { details: { attempts: clock.attempt, elapsedMs }, retryable: true },
+  );
+}
