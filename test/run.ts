@@ -67,7 +67,10 @@ if (code === 0 && !interrupted && process.argv.length <= 2) {
 }
 // AVA's closing lines ("17 tests passed", "1 test failed", …) as one plain line for any log reader.
 const count = (what: RegExp) => Number(what.exec(avaOutput)?.[1] ?? 0);
-const passed = count(/^\s*(\d+) tests? passed/m);
+// With failures AVA prints no "passed" line; its ✔ lines still count what passed.
+const passed =
+  count(/^\s*(\d+) tests? passed/m) ||
+  (avaOutput.match(/^\s*✔(?! \[(?:skip|todo)\])/gm)?.length ?? 0);
 const failed =
   count(/^\s*(\d+) tests? failed/m) +
   count(/^\s*(\d+) uncaught exceptions?/m) +

@@ -87,13 +87,20 @@ export async function applyOnce(
   const { core, definition, retry } = target;
   const startedAt = Date.now();
   let seen = start ?? (await readSeen(target));
+  // A decision not to write must rest on the stored value, never on a stale cached one.
+  let fresh = start === undefined;
   const client: DynamoDBClient = await core.client();
   let pending: Pending | undefined;
   for (let attempt = 1; ; attempt++) {
     if (pending === undefined) {
       const current = seen.exists ? seen.value : initial;
       const decision = decide(current);
-      if ("stop" in decision) return { written: false, old: current, value: current, seen };
+      if ("stop" in decision) {
+        if (fresh) return { written: false, old: current, value: current, seen };
+        seen = await readSeen(target);
+        fresh = true;
+        continue;
+      }
       const writeId = newWriteId();
       // Validation and encoding throw here, before anything is sent.
       const { value, item } = decision.prepared ?? definition.prepare(decision.write as never);
@@ -145,6 +152,7 @@ export async function applyOnce(
           );
         }
         seen = current;
+        fresh = true;
         pending = undefined;
       } else if (failure === "unknown") {
         pending.uncertain = true;

@@ -189,6 +189,10 @@ test("compareAndSet compares structurally and follows the current value on confl
   await b.store.atom(Doc, { id }).reset({ ...start, title: "v" });
   t.false(await mine.compareAndSet({ ...start, title: "u" }, { ...start, title: "w" }));
   t.is((await mine.deref())?.title, "v");
+  // A stale cache must not make it answer false: the stored value is what counts.
+  await b.store.atom(Doc, { id }).reset({ ...start, title: "x" });
+  t.true(await mine.compareAndSet({ ...start, title: "x" }, { ...start, title: "y" }));
+  t.is((await b.store.atom(Doc, { id }).deref())?.title, "y");
 });
 
 test("swapVals and resetVals return old and new; swapIn updates one typed path", async (t) => {
