@@ -1,0 +1,224 @@
+import { DeleteTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import test from "ava";
+import { BatchIncompleteError, createStore, isDynatomError, ValidationError } from "dynatom";
+import { localClientConfig } from "dynatom/local";
+import { Account, Counter } from "../helpers/atoms.js";
+import { partialBatches } from "../helpers/batch-faults.js";
+import { recordRequests } from "../helpers/requests.js";
+import { useTestDynamo } from "../helpers/table.js";
+
+const dynamo = useTestDynamo(test);
+
+let table = "";
+test.before(async () => {
+  table = dynamo().tableName("batch");
+  await createStore({ table, atoms: [Counter, Account], client: dynamo().client }).ensureTable();
+});
+
+/** A store on its own client, with its requests recorded. */
+function open(tableName = table) {
+  const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
+  const requests = recordRequests(client);
+  const store = createStore({ table: tableName, atoms: [Counter, Account], client });
+  return { client, store, requests };
+}
+
+const counters = (prefix: string, count: number) =>
+  Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${i}`, n: i }));
+
+async function countItems(prefix: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, never> | undefined;
+  do {
+    const page = await dynamo().client.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: "begins_with(#name, :prefix)",
+        ExpressionAttributeNames: { "#name": "name" },
+        ExpressionAttributeValues: { ":prefix": { S: `${prefix}-` } },
+        Select: "COUNT",
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey as typeof start;
+  } while (start);
+  return count;
+}
+
+test("findItems over 1,000 keys with misses and duplicates answers each, aligned, sending each key once", async (t) => {
+  const { store, client } = open();
+  await store.putItems(Counter, counters("find", 600));
+  const faults = partialBatches(client, {}); // records the requests only
+  const keys = Array.from({ length: 1_000 }, (_, i) => ({ name: `find-${(i * 7) % 800}` }));
+  const found = await store.findItems(Counter, keys, { concurrency: 3 });
+  t.is(found.length, keys.length);
+  keys.forEach((key, i) => {
+    const n = Number(key.name.slice(5));
+    t.deepEqual(found[i], n < 600 ? { name: key.name, n } : undefined, key.name);
+  });
+  const sent = faults.requests.flat();
+  t.is(sent.length, new Set(keys.map((key) => key.name)).size, "each distinct key sent once");
+  t.is(new Set(sent).size, sent.length);
+  t.true(
+    faults.requests.every(
+      (request) => request.length <= 100 && new Set(request).size === request.length,
+    ),
+  );
+});
+
+test("putItems writes 10,000 items in requests of at most 25, reporting progress", async (t) => {
+  const { store, client } = open();
+  const faults = partialBatches(client, {});
+  const progress: number[] = [];
+  const values = counters("bulk", 10_000);
+  await store.putItems(Counter, values, {
+    concurrency: 8,
+    onProgress: ({ done, total }) => {
+      t.is(total, 10_000);
+      progress.push(done);
+    },
+  });
+  t.is(await countItems("bulk"), 10_000);
+  t.true(faults.requests.every((request) => request.length <= 25));
+  t.is(faults.requests.flat().length, 10_000, "no item was sent twice");
+  t.deepEqual(
+    progress,
+    [...progress].sort((a, b) => a - b),
+    "progress only grows",
+  );
+  t.is(progress.at(-1), 10_000);
+  const back = await store.findItems(Counter, [{ name: "bulk-0" }, { name: "bulk-9999" }]);
+  t.deepEqual(back, [values[0], values[9_999]]);
+});
+
+test("unprocessed keys and items are sent again until done", async (t) => {
+  const { store, client } = open();
+  const faults = partialBatches(client, { rate: 0.3, seed: 42 });
+  const values = counters("partial", 500);
+  await store.putItems(Counter, values, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  const writesWithheld = faults.withheld.length;
+  t.true(writesWithheld > 50, `withheld ${writesWithheld} writes, so this test can fail`);
+  t.is(await countItems("partial"), 500);
+  const keys = values.map(({ name }) => ({ name }));
+  const found = await store.findItems(Counter, keys, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  t.true(faults.withheld.length - writesWithheld > 50, "reads were withheld too");
+  t.deepEqual(found, values);
+  await store.deleteItems(Counter, keys, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  t.is(await countItems("partial"), 0);
+});
+
+test("keys that stay unprocessed fail the call with BatchIncompleteError listing exactly them", async (t) => {
+  const { store, client } = open();
+  const stuck = new Set(["stuck-13", "stuck-77", "stuck-210"]);
+  const values = counters("stuck", 300);
+  const isStuck = (key: Record<string, { S?: string }>) =>
+    [...stuck].some((name) => key.pk?.S?.endsWith(`#name_${name}`));
+  partialBatches(client, { always: isStuck, rate: 0.2, seed: 3 });
+  const retry = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
+
+  const put = await t.throwsAsync(store.putItems(Counter, values, { retry }), {
+    instanceOf: BatchIncompleteError,
+  });
+  t.is(put.code, "batch.incomplete");
+  t.deepEqual(put.details.failed.map((key) => key.name).sort(), [...stuck].sort());
+  t.is(put.details.succeeded, 297);
+  t.regex(put.message, /putItems\(counter\).*3 of 300 keys were not written/);
+  t.is(await countItems("stuck"), 297, "every other item was written");
+
+  const { store: clean } = open();
+  await clean.putItems(Counter, values);
+  const find = await t.throwsAsync(
+    store.findItems(
+      Counter,
+      values.map(({ name }) => ({ name })),
+      { retry },
+    ),
+    {
+      instanceOf: BatchIncompleteError,
+    },
+  );
+  t.deepEqual(find.details.failed.map((key) => key.name).sort(), [...stuck].sort());
+  t.is(find.details.operation, "findItems");
+
+  const del = await t.throwsAsync(
+    store.deleteItems(
+      Counter,
+      values.map(({ name }) => ({ name })),
+      { retry },
+    ),
+    {
+      instanceOf: BatchIncompleteError,
+    },
+  );
+  t.deepEqual(del.details.failed.map((key) => key.name).sort(), [...stuck].sort());
+  t.is(await countItems("stuck"), 3, "only the stuck items are left");
+});
+
+test("an invalid value at index 9,999 writes nothing, and says where it is", async (t) => {
+  const { store, requests } = open();
+  const values = counters("invalid", 10_000);
+  values[9_999] = { name: "invalid-9999", n: "not a number" as unknown as number };
+  const err = await t.throwsAsync(store.putItems(Counter, values), { instanceOf: ValidationError });
+  t.regex(err.message, /values\[9999\]/);
+  t.deepEqual(requests.sent, [], "no request was sent");
+  t.is(await countItems("invalid"), 0);
+});
+
+test("two values with one key are refused before anything is written", async (t) => {
+  const { store, requests } = open();
+  const err = await t.throwsAsync(
+    store.putItems(Counter, [
+      { name: "dup-a", n: 1 },
+      { name: "dup-b", n: 2 },
+      { name: "dup-a", n: 3 },
+    ]),
+  );
+  t.true(isDynatomError(err, "batch.duplicate-key"));
+  if (isDynatomError(err, "batch.duplicate-key")) t.deepEqual(err.details.positions, [0, 2]);
+  t.deepEqual(requests.sent, []);
+});
+
+test("a refused request stops the call and every key it did not do is reported", async (t) => {
+  const name = dynamo().tableName("dropped");
+  const setup = open(name);
+  await setup.store.ensureTable();
+  await dynamo().client.send(new DeleteTableCommand({ TableName: name }));
+  setup.requests.clear();
+  const values = counters("gone", 120);
+  const err = await t.throwsAsync(setup.store.putItems(Counter, values), {
+    instanceOf: BatchIncompleteError,
+  });
+  t.is(err.details.failed.length, 120);
+  t.is(err.details.succeeded, 0);
+  t.true(isDynatomError(err.cause, "store.table-missing"), String(err.cause));
+  t.true(setup.requests.sent.length <= 4, "no new request starts after a definite refusal");
+});
+
+test("a handle that saw an item before a batch put does not overwrite it unawares", async (t) => {
+  const { store } = open();
+  const atom = store.atom(Counter, { name: "blind" }, { init: { name: "blind", n: 0 } });
+  await atom.swap((c) => ({ ...c, n: c.n + 1 }));
+  await store.putItems(Counter, [{ name: "blind", n: 100 }]);
+  t.deepEqual(await atom.swap((c) => ({ ...c, n: c.n + 1 })), { name: "blind", n: 101 });
+  // Two blind writes in a row are told apart by their write ids.
+  await store.putItems(Counter, [{ name: "blind", n: 500 }]);
+  t.deepEqual(await atom.swap((c) => ({ ...c, n: c.n + 1 })), { name: "blind", n: 501 });
+  await store.putItems(Counter, [{ name: "blind", n: 700 }]);
+  t.true(await atom.compareAndSet({ name: "blind", n: 700 }, { name: "blind", n: 1 }));
+});
+
+test("options out of range are refused with a clear error", async (t) => {
+  const { store } = open();
+  const err = await t.throwsAsync(store.findItems(Counter, [{ name: "x" }], { concurrency: 0 }));
+  t.true(isDynatomError(err, "batch.invalid-option"));
+  t.regex(err?.message ?? "", /findItems\(counter\): concurrency must be a whole number/);
+});
+
+test("an empty batch sends nothing", async (t) => {
+  const { store, requests } = open();
+  t.deepEqual(await store.findItems(Counter, []), []);
+  await store.putItems(Counter, []);
+  await store.deleteItems(Counter, []);
+  t.deepEqual(requests.sent, []);
+});
