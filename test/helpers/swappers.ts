@@ -13,10 +13,12 @@ export interface SwapperArgs {
   table: string;
   name: string;
   count: number;
-  mode: "atom" | "unsafe";
+  mode: "atom" | "transact" | "unsafe";
   readEvery?: number;
   /** The retry policy's budget; the tests give a generous one so that only a bug can fail a swap. */
   maxAttempts?: number;
+  /** The SDK's own attempts per request; 1 leaves every resend to dynatom. */
+  sdkAttempts?: number;
 }
 
 /** Runs `processes` swapper workers at once (see children/swapper.ts) and collects their results. */

@@ -1,6 +1,7 @@
 /**
- * A worker process for the concurrency tests: swaps one counter atom `count` times (or, in
- * `unsafe` mode, reads and writes it without a condition, to show what that loses), sometimes
+ * A worker process for the concurrency tests: swaps one counter atom `count` times (in
+ * `transact` mode, in a transaction that also takes one from a mirror counter; in `unsafe` mode,
+ * reads and writes it without a condition, to show what that loses), sometimes
  * reads it, and prints its history as one JSON line: every operation with its real-time interval
  * and outcome, for the linearizability checker.
  */
@@ -12,12 +13,16 @@ import type { SwapperArgs } from "../swappers.js";
 
 const args = JSON.parse(process.argv[2] ?? "{}") as SwapperArgs;
 const now = () => performance.timeOrigin + performance.now();
-const client = new DynamoDBClient(localClientConfig(args.endpoint));
+const client = new DynamoDBClient({
+  ...localClientConfig(args.endpoint),
+  ...(args.sdkAttempts === undefined ? {} : { maxAttempts: args.sdkAttempts }),
+});
 const sent = { get: 0, put: 0 };
 client.middlewareStack.add(
   (next, context) => async (input) => {
     if (context.commandName === "GetItemCommand") sent.get++;
     if (context.commandName === "PutItemCommand") sent.put++;
+    if (context.commandName === "TransactWriteItemsCommand") sent.put++;
     return next(input);
   },
   { step: "initialize" },
@@ -30,6 +35,12 @@ const store = createStore({
 });
 const name = args.name;
 const atom = store.atom(Counter, { name }, { init: { name, n: 0 } });
+// In `transact` mode each swap also takes one from this counter, in the same transaction.
+const mirror = store.atom(
+  Counter,
+  { name: `${name}-mirror` },
+  { init: { name: `${name}-mirror`, n: 0 } },
+);
 const ops: unknown[] = [];
 const outcomes = { ok: 0, failed: 0, unknown: 0 };
 
@@ -60,11 +71,21 @@ for (let i = 0; i < args.count; i++) {
     continue;
   }
   try {
-    await atom.swap((c) => ({ ...c, n: c.n + 1 }));
+    if (args.mode === "transact") {
+      await store.transact((tx) => [
+        tx.swap(atom, (c) => ({ ...c, n: c.n + 1 })),
+        tx.swap(mirror, (c) => ({ ...c, n: c.n - 1 })),
+      ]);
+    } else {
+      await atom.swap((c) => ({ ...c, n: c.n + 1 }));
+    }
     outcomes.ok++;
     ops.push({ kind: "add", start, end: now(), delta: 1, ok: true });
   } catch (err) {
-    if (isDynatomError(err, "atom.outcome-unknown")) {
+    if (
+      isDynatomError(err, "atom.outcome-unknown") ||
+      isDynatomError(err, "transaction.outcome-unknown")
+    ) {
       outcomes.unknown++;
       ops.push({ kind: "add", start, end: now(), delta: 1, ok: "unknown", error: String(err) });
     } else {
