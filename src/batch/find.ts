@@ -1,5 +1,6 @@
 import { type AttributeValue, BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
 
+import { keyFieldsOf } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { batchSettings, type FindOptions, keyId } from "./options.js";
@@ -33,7 +34,10 @@ export async function findItems(
   const wanted = new Map<string, Wanted>();
   keys.forEach((fields, i) => {
     const id = ids[i] as string;
-    if (!wanted.has(id)) wanted.set(id, { id, key: definition.keyOf(fields as never), fields });
+    if (!wanted.has(id)) {
+      const key = definition.keyOf(fields as never);
+      wanted.set(id, { id, key, fields: keyFieldsOf(definition.key, fields) });
+    }
   });
   const found = new Map<string, Item>();
   const client = await core.client();

@@ -120,7 +120,10 @@ export async function deleteItems(
   for (const fields of keys) {
     const key = definition.keyOf(fields as never);
     const id = keyId(key);
-    if (!writes.has(id)) writes.set(id, { id, request: { DeleteRequest: { Key: key } }, fields });
+    if (!writes.has(id)) {
+      const request = { DeleteRequest: { Key: key } };
+      writes.set(id, { id, request, fields: keyFieldsOf(definition.key, fields) });
+    }
   }
   await writeAll(core, definition, "deleteItems", [...writes.values()], options);
 }
