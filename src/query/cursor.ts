@@ -11,6 +11,8 @@ interface CursorBody {
   readonly q: string;
   /** The key attributes of the last item returned (table and index keys, all strings). */
   readonly k: Readonly<Record<string, string>>;
+  /** A digest of the rest, so that a cut or altered cursor is told from a real one. */
+  readonly h: string;
 }
 
 /** A short digest of what makes a query the same query, so a cursor cannot move between queries. */
@@ -26,7 +28,7 @@ export function makeCursor(
 ): string {
   const k: Record<string, string> = {};
   for (const [name, value] of Object.entries(key)) k[name] = value.S ?? "";
-  const body: CursorBody = { v: 1, from, q: query, k };
+  const body: CursorBody = { v: 1, from, q: query, k, h: fingerprint([from, query, k]) };
   return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
 
@@ -34,13 +36,15 @@ function parse(text: string): CursorBody | undefined {
   try {
     const body: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
     if (typeof body !== "object" || body === null) return undefined;
-    const { v, from, q, k } = body as Record<string, unknown>;
-    if (v !== 1 || typeof from !== "string" || typeof q !== "string") return undefined;
+    const { v, from, q, k, h } = body as Record<string, unknown>;
+    if (v !== 1 || typeof from !== "string" || typeof q !== "string" || typeof h !== "string")
+      return undefined;
     if (typeof k !== "object" || k === null) return undefined;
     const entries = Object.entries(k);
     if (entries.length === 0 || entries.some(([, value]) => typeof value !== "string"))
       return undefined;
-    return { v, from, q, k: k as Record<string, string> };
+    if (h !== fingerprint([from, q, k])) return undefined;
+    return { v, from, q, k: k as Record<string, string>, h };
   } catch {
     return undefined;
   }
@@ -56,6 +60,7 @@ export function readCursor(
   index: string,
   query: string,
   keyNames: readonly string[],
+  resumable: (key: Readonly<Record<string, string>>) => boolean,
 ): Record<string, AttributeValue> {
   const from = `${atom}.${index}`;
   const body = typeof text === "string" ? parse(text) : undefined;
@@ -77,7 +82,8 @@ export function readCursor(
       { details: { atom, index, cursorFrom: body.from } },
     );
   }
-  if (Object.keys(body.k).sort().join() !== [...keyNames].sort().join()) throw bad();
+  if (Object.keys(body.k).sort().join() !== [...keyNames].sort().join() || !resumable(body.k))
+    throw bad();
   const key: Record<string, AttributeValue> = {};
   for (const [name, value] of Object.entries(body.k)) key[name] = { S: value };
   return key;

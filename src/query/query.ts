@@ -6,7 +6,14 @@ import type { AtomDefinition, IndexShape } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { fingerprint, makeCursor, readCursor } from "./cursor.js";
 import { type Order, type SortPlan, sortPlan } from "./plan.js";
-import { type Condition, checkKinds, invalidCondition, sortRange } from "./range.js";
+import {
+  type Condition,
+  checkKinds,
+  inRange,
+  invalidCondition,
+  type SortRange,
+  sortRange,
+} from "./range.js";
 import type { IndexQuery, Page, QueryOptions, RunnableQuery } from "./types.js";
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -69,9 +76,9 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   }
 
   async go(options: QueryOptions = {}): Promise<Page<T>> {
-    const { order, limit, plan, query } = this.#prepare(options);
-    let start = options.cursor === undefined ? undefined : this.#start(options.cursor, query);
+    const { order, limit, plan, query, start: first } = this.#prepare(options);
     if (plan === undefined) return { items: [] };
+    let start = first;
     const items: Item[] = [];
     for (;;) {
       const want = limit === undefined ? undefined : limit - items.length + 1;
@@ -88,32 +95,32 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   }
 
   async *pages(options: QueryOptions = {}): AsyncIterableIterator<Page<T>> {
-    const { order, limit, plan, query } = this.#prepare(options);
-    let cursor = options.cursor;
+    const { order, limit, plan, query, range, start: first } = this.#prepare(options);
     if (plan === undefined) {
       yield { items: [] };
       return;
     }
+    let cursor = options.cursor;
+    let start = first;
     for (;;) {
       let page: Page<T>;
       if (limit !== undefined) {
         page = await this.go({ limit, order, ...(cursor === undefined ? {} : { cursor }) });
       } else {
-        const start = cursor === undefined ? undefined : this.#start(cursor, query);
         const read = await this.#read(plan, order, start, undefined);
         page = this.#page(read.items, read.next, query);
       }
       yield page;
       if (page.cursor === undefined) return;
       cursor = page.cursor;
+      start = this.#start(cursor, query, range);
     }
   }
 
   /** The QueryCommand input of the first request, without sending it. */
   params(options: QueryOptions = {}): QueryCommandInput | undefined {
-    const { order, limit, plan, query } = this.#prepare(options);
+    const { order, limit, plan, start } = this.#prepare(options);
     if (plan === undefined) return undefined;
-    const start = options.cursor === undefined ? undefined : this.#start(options.cursor, query);
     return this.#input(plan, order, start, limit === undefined ? undefined : limit + 1);
   }
 
@@ -137,21 +144,31 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       range,
       order,
     ]);
-    return { order, limit, plan, query };
+    // A cursor is checked before anything else happens, also for a query that reads nothing.
+    const start =
+      options.cursor === undefined ? undefined : this.#start(options.cursor, query, range);
+    return { order, limit, plan, query, range, start };
   }
 
   #invalid(reason: string) {
     return invalidCondition(this.#definition.name, this.#index.name, reason);
   }
 
-  #start(cursor: string, query: string): Item {
+  /** The key a cursor resumes after: one of this query's keys, in its partition and range. */
+  #start(cursor: string, query: string, range: SortRange): Item {
     const { gsi } = this.#index;
-    return readCursor(cursor, this.#definition.name, this.#index.name, query, [
-      "pk",
-      "sk",
-      `${gsi}pk`,
-      `${gsi}sk`,
-    ]);
+    const names = ["pk", "sk", `${gsi}pk`, `${gsi}sk`];
+    return readCursor(
+      cursor,
+      this.#definition.name,
+      this.#index.name,
+      query,
+      names,
+      (key) =>
+        names.every((name) => (key[name] ?? "") !== "") &&
+        key[`${gsi}pk`] === this.#partition &&
+        inRange(range, key[`${gsi}sk`] ?? ""),
+    );
   }
 
   #input(

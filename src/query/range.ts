@@ -1,3 +1,4 @@
+import { compareUtf8 } from "../encoding/index.js";
 import { DynatomError, isDynatomError } from "../errors/index.js";
 import type { FieldKind } from "../schema/introspect.js";
 import { sortKey } from "../schema/keys.js";
@@ -72,6 +73,13 @@ function prefixKey(
   index: IndexShape,
   fields: Readonly<Record<string, unknown>>,
 ): { key: string; full: boolean } {
+  if (typeof fields !== "object" || fields === null) {
+    throw invalidCondition(
+      definition.name,
+      index.name,
+      `a condition takes an object of sort fields, not ${fields === null ? "null" : typeof fields}`,
+    );
+  }
   const names = Object.keys(fields);
   const expected = index.sk.slice(0, names.length);
   if (names.length === 0 || names.some((name, i) => name !== expected[i])) {
@@ -83,15 +91,27 @@ function prefixKey(
     );
   }
   checkKinds(definition, index, fields);
+  if (index.sk.length > 1) {
+    // Stored values of such a key never hold "#" (writes refuse it): a condition with one
+    // would compare against the separator instead of a value.
+    const name = names.find((field) => String(fields[field]).includes("#"));
+    if (name !== undefined && typeof fields[name] === "string") {
+      throw invalidCondition(
+        definition.name,
+        index.name,
+        `"#" cannot be in "${name}": the sort key is made of several fields (${index.sk.join(", ")}), whose values never hold "#"`,
+      );
+    }
+  }
   try {
     return {
       key: sortKey(definition.name, names, fields),
       full: names.length === index.sk.length,
     };
   } catch (err) {
-    if (isDynatomError(err, "encoding.unindexable"))
-      throw invalidCondition(definition.name, index.name, err.message);
-    throw err;
+    if (!isDynatomError(err, "encoding.unindexable")) throw err;
+    const { value, reason } = err.details;
+    throw invalidCondition(definition.name, index.name, `${value} cannot be compared: ${reason}`);
   }
 }
 
@@ -159,6 +179,23 @@ export function sortRange(
         throw invalidCondition(atom, index.name, "between takes the same fields on both ends");
       const hi = upper.full ? upper.key : `${upper.key}$`;
       return range(key, false, hi, !upper.full);
+    }
+  }
+}
+
+/** Whether a sort key lies in a range: where a cursor may resume. */
+export function inRange(range: SortRange, sortKey: string): boolean {
+  switch (range.kind) {
+    case "empty":
+      return false;
+    case "eq":
+      return sortKey === range.key;
+    case "prefix":
+      return sortKey.startsWith(range.prefix);
+    case "range": {
+      const lo = compareUtf8(sortKey, range.lo);
+      const hi = compareUtf8(sortKey, range.hi);
+      return (range.loOpen ? lo > 0 : lo >= 0) && (range.hiOpen ? hi < 0 : hi <= 0);
     }
   }
 }

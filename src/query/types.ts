@@ -58,8 +58,8 @@ export interface IndexQuery<T, F> extends RunnableQuery<T> {
   gte(fields: SortCondition<T, F>): RunnableQuery<T>;
   lt(fields: SortCondition<T, F>): RunnableQuery<T>;
   lte(fields: SortCondition<T, F>): RunnableQuery<T>;
-  /** Both ends included. */
-  between(from: SortCondition<T, F>, to: SortCondition<T, F>): RunnableQuery<T>;
+  /** Both ends included; both name the same fields. */
+  between<C extends SortCondition<T, F>>(from: C, to: NoInfer<C>): RunnableQuery<T>;
   beginsWith(fields: StringSortCondition<T, F>): RunnableQuery<T>;
 }
 
