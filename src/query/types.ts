@@ -38,6 +38,9 @@ type FieldsOf<T, P extends readonly unknown[]> = { readonly [K in P[number] & ke
 export type SortCondition<T, F> =
   Prefixes<F> extends infer P ? (P extends readonly unknown[] ? FieldsOf<T, P> : never) : never;
 
+/** The fields of `C`, with their types in `T`: the other end of a `between`. */
+type SameFields<T, C> = { readonly [K in keyof C]: K extends keyof T ? T[K] : never };
+
 /** Like {@link SortCondition}, for prefixes whose last field is a string: what `beginsWith` takes. */
 export type StringSortCondition<T, F> =
   Prefixes<F> extends infer P
@@ -59,7 +62,7 @@ export interface IndexQuery<T, F> extends RunnableQuery<T> {
   lt(fields: SortCondition<T, F>): RunnableQuery<T>;
   lte(fields: SortCondition<T, F>): RunnableQuery<T>;
   /** Both ends included; both name the same fields. */
-  between<C extends SortCondition<T, F>>(from: C, to: NoInfer<C>): RunnableQuery<T>;
+  between<C extends SortCondition<T, F>>(from: C, to: NoInfer<SameFields<T, C>>): RunnableQuery<T>;
   beginsWith(fields: StringSortCondition<T, F>): RunnableQuery<T>;
 }
 

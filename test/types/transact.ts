@@ -1,5 +1,5 @@
 // Type tests for batches and transactions: lines under @ts-expect-error must not compile.
-import { createStore, type InferAtom } from "dynatom";
+import type { createStore, InferAtom } from "dynatom";
 import { Account, Counter } from "../helpers/atoms.js";
 
 type AccountValue = InferAtom<typeof Account>;
