@@ -4,7 +4,7 @@ import { keyFieldsOf } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { batchSettings, type FindOptions, keyId } from "./options.js";
-import { incomplete } from "./report.js";
+import { incomplete, keyAt } from "./report.js";
 import { runBatch } from "./run.js";
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -30,14 +30,15 @@ export async function findItems(
   options: FindOptions = {},
 ): Promise<unknown[]> {
   const { concurrency, retry } = batchSettings(definition.name, "findItems", options);
-  const ids = keys.map((fields) => keyId(definition.keyOf(fields as never)));
+  const tableKeys = keys.map((fields, i) =>
+    keyAt(definition, fields, `findItems(${definition.name}), keys[${i}]`),
+  );
+  const ids = tableKeys.map(keyId);
   const wanted = new Map<string, Wanted>();
   keys.forEach((fields, i) => {
     const id = ids[i] as string;
-    if (!wanted.has(id)) {
-      const key = definition.keyOf(fields as never);
-      wanted.set(id, { id, key, fields: keyFieldsOf(definition.key, fields) });
-    }
+    const key = tableKeys[i] as Item;
+    if (!wanted.has(id)) wanted.set(id, { id, key, fields: keyFieldsOf(definition.key, fields) });
   });
   const found = new Map<string, Item>();
   const client = await core.client();

@@ -1,4 +1,6 @@
-import { BatchIncompleteError } from "../errors/index.js";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { BatchIncompleteError, DynatomError } from "../errors/index.js";
+import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { requestFailed } from "../store/errors.js";
 import type { BatchOutcome } from "./run.js";
@@ -28,4 +30,23 @@ export function incomplete<E>(
       ...(cause === undefined ? {} : { cause }),
     },
   );
+}
+
+/** Prefixes a dynatom error's message with where in the call it comes from, e.g. `values[9999]`. */
+export function at(err: unknown, where: string): unknown {
+  if (err instanceof DynatomError) err.message = `${where}: ${err.message}`;
+  return err;
+}
+
+/** The table key of one key given to a batch call; a bad key names its position. */
+export function keyAt(
+  definition: AtomDefinition,
+  fields: Readonly<Record<string, unknown>>,
+  where: string,
+): Record<string, AttributeValue> {
+  try {
+    return definition.keyOf(fields as never);
+  } catch (err) {
+    throw at(err, where);
+  }
 }

@@ -9,7 +9,7 @@ import { keyFieldsOf, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { type BatchWriteOptions, batchSettings, keyId } from "./options.js";
-import { incomplete } from "./report.js";
+import { at, incomplete, keyAt } from "./report.js";
 import { runBatch } from "./run.js";
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -21,13 +21,6 @@ interface Write {
   readonly id: string;
   readonly request: WriteRequest;
   readonly fields: Fields;
-}
-
-/** Prefixes a dynatom error's message with the position of the value it is about. */
-function at(err: unknown, atom: string, position: number): unknown {
-  if (err instanceof DynatomError)
-    err.message = `putItems(${atom}), values[${position}]: ${err.message}`;
-  return err;
 }
 
 async function writeAll(
@@ -86,7 +79,7 @@ export async function putItems(
     try {
       item = definition.encode(value as never);
     } catch (err) {
-      throw at(err, definition.name, i);
+      throw at(err, `putItems(${definition.name}), values[${i}]`);
     }
     const id = keyId(item);
     const first = seen.get(id);
@@ -117,8 +110,8 @@ export async function deleteItems(
   options: BatchWriteOptions = {},
 ): Promise<void> {
   const writes = new Map<string, Write>();
-  for (const fields of keys) {
-    const key = definition.keyOf(fields as never);
+  for (const [i, fields] of keys.entries()) {
+    const key = keyAt(definition, fields, `deleteItems(${definition.name}), keys[${i}]`);
     const id = keyId(key);
     if (!writes.has(id)) {
       const request = { DeleteRequest: { Key: key } };

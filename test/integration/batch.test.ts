@@ -215,6 +215,20 @@ test("options out of range are refused with a clear error", async (t) => {
   t.regex(err?.message ?? "", /findItems\(counter\): concurrency must be a whole number/);
 });
 
+test("a bad key names its position, and nothing is sent", async (t) => {
+  const { store, requests } = open();
+  const err = await t.throwsAsync(
+    store.findItems(Counter, [{ name: "ok" }, { name: undefined as unknown as string }]),
+  );
+  t.true(isDynatomError(err, "encoding.unindexable"));
+  t.regex(err?.message ?? "", /^findItems\(counter\), keys\[1\]: /);
+  const del = await t.throwsAsync(
+    store.deleteItems(Counter, [{ name: Number.NaN as unknown as string }]),
+  );
+  t.regex(del?.message ?? "", /^deleteItems\(counter\), keys\[0\]: /);
+  t.deepEqual(requests.sent, []);
+});
+
 test("an empty batch sends nothing", async (t) => {
   const { store, requests } = open();
   t.deepEqual(await store.findItems(Counter, []), []);
