@@ -66,11 +66,9 @@ export async function findItems(
   if (outcome.failed.length > 0) {
     throw incomplete(core, definition.name, "findItems", outcome, (entry) => entry.fields);
   }
-  const decoded = new Map<string, unknown>();
+  // Each position gets its own value, so that changing one answer never changes another.
   return ids.map((id) => {
     const item = found.get(id);
-    if (item === undefined) return undefined;
-    if (!decoded.has(id)) decoded.set(id, definition.decode(item));
-    return decoded.get(id);
+    return item === undefined ? undefined : definition.decode(item);
   });
 }
