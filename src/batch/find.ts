@@ -1,9 +1,9 @@
 import { type AttributeValue, BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
 
-import { keyFieldsOf } from "../schema/keys.js";
+import { keyFieldsOf, keyId } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
-import { batchSettings, type FindOptions, keyId } from "./options.js";
+import { batchSettings, type FindOptions } from "./options.js";
 import { incomplete, keyAt } from "./report.js";
 import { runBatch } from "./run.js";
 
@@ -40,7 +40,9 @@ export async function findItems(
     const key = tableKeys[i] as Item;
     if (!wanted.has(id)) wanted.set(id, { id, key, fields: keyFieldsOf(definition.key, fields) });
   });
-  const found = new Map<string, Item>();
+  // Items are decoded as their answers arrive, while other requests are still out.
+  const found = new Map<string, { readonly item: Item; readonly value: unknown }>();
+  let decodeFailure: { readonly error: unknown } | undefined;
   const client = await core.client();
   const outcome = await runBatch({
     entries: [...wanted.values()],
@@ -59,16 +61,30 @@ export async function findItems(
           },
         }),
       );
-      for (const item of result.Responses?.[core.table] ?? []) found.set(keyId(item), item);
+      for (const item of result.Responses?.[core.table] ?? []) {
+        try {
+          found.set(keyId(item), { item, value: definition.decode(item) });
+        } catch (error) {
+          // Not a failed request: keep reading, and report it once the batch is done.
+          decodeFailure ??= { error };
+        }
+      }
       return (result.UnprocessedKeys?.[core.table]?.Keys ?? []).map(keyId);
     },
   });
   if (outcome.failed.length > 0) {
     throw incomplete(core, definition.name, "findItems", outcome, (entry) => entry.fields);
   }
-  // Each position gets its own value, so that changing one answer never changes another.
+  if (decodeFailure !== undefined) throw decodeFailure.error;
+  // A repeated key gets its own value, so that changing one answer never changes another.
+  const answered = new Set<string>();
   return ids.map((id) => {
-    const item = found.get(id);
-    return item === undefined ? undefined : definition.decode(item);
+    const entry = found.get(id);
+    if (entry === undefined) return undefined;
+    if (!answered.has(id)) {
+      answered.add(id);
+      return entry.value;
+    }
+    return definition.decode(entry.item);
   });
 }

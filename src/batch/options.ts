@@ -1,4 +1,3 @@
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DynatomError } from "../errors/index.js";
 import { type RetryOptions, retryPolicy } from "../store/retry.js";
 
@@ -42,9 +41,4 @@ export function batchSettings(
     });
   }
   return { concurrency, retry: retryPolicy(DEFAULT_BATCH_RETRY, options.retry) };
-}
-
-/** The identity of an item in one call: its table key. */
-export function keyId(key: Readonly<Record<string, AttributeValue>>): string {
-  return JSON.stringify([key.pk?.S, key.sk?.S]);
 }

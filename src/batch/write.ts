@@ -5,10 +5,10 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DynatomError } from "../errors/index.js";
 import { blindWriteBookkeeping } from "../schema/bookkeeping.js";
-import { keyFieldsOf, keyText } from "../schema/keys.js";
+import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
-import { type BatchWriteOptions, batchSettings, keyId } from "./options.js";
+import { type BatchWriteOptions, batchSettings } from "./options.js";
 import { at, incomplete, keyAt } from "./report.js";
 import { runBatch } from "./run.js";
 
@@ -95,7 +95,8 @@ export async function putItems(
     seen.set(id, i);
     writes.push({
       id,
-      request: { PutRequest: { Item: { ...item, ...blindWriteBookkeeping() } } },
+      // The item was made for this call alone, so it takes the bookkeeping in place.
+      request: { PutRequest: { Item: Object.assign(item, blindWriteBookkeeping()) } },
       fields: keyFieldsOf(definition.key, value),
     });
   });

@@ -79,6 +79,18 @@ class Walk {
 export function encodeItem(
   value: Readonly<Record<string, unknown>>,
 ): Record<string, AttributeValue> {
+  const item = encodeFields(value);
+  assertItemSize(item);
+  return item;
+}
+
+/**
+ * `encodeItem` without the size check, for callers that add attributes and check the size of
+ * the whole item once.
+ */
+export function encodeFields(
+  value: Readonly<Record<string, unknown>>,
+): Record<string, AttributeValue> {
   const walk = new Walk();
   if (typeof value !== "object" || value === null || !isPlainObject(value)) {
     walk.fail("encoding.unsupported", describe(value), "an item must be a plain object");
@@ -105,7 +117,6 @@ export function encodeItem(
   if (types !== undefined) {
     item[NOTE_ATTRIBUTE] = { S: JSON.stringify({ v: FORMAT_VERSION, t: types }) };
   }
-  assertItemSize(item);
   return item;
 }
 

@@ -1,6 +1,6 @@
 export { type DecodeOptions, decodeItem } from "./decode.js";
 export { toDynamoJson } from "./dynamo-json.js";
-export { encodeItem } from "./encode.js";
+export { encodeFields, encodeItem } from "./encode.js";
 export { compareUtf8, type Indexable, indexForm } from "./index-form.js";
 export { assertItemSize, itemSize } from "./item-size.js";
 export { MAX_DEPTH, MAX_ITEM_BYTES } from "./limits.js";

@@ -1,6 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as v from "valibot";
-import { assertItemSize, decodeItem, encodeItem } from "../encoding/index.js";
+import { assertItemSize, decodeItem, encodeFields } from "../encoding/index.js";
 import { DynatomError, ValidationError } from "../errors/index.js";
 import { BOOKKEEPING_ATTRIBUTES, KEY_ATTRIBUTE, SCHEMA_VERSION_ATTRIBUTE } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
@@ -113,14 +113,12 @@ export function declareAtom<
   // Closures, not methods on `this`: `const { encode } = Account` must work too.
   const prepare = (value: v.InferOutput<S>) => {
     const output = validate(name, schema, value);
-    const item: Record<string, AttributeValue> = {
-      ...primaryKey(name, key, output),
-      ...indexKeys(name, indexes, output),
-      ...encodeItem(output),
-      [SCHEMA_VERSION_ATTRIBUTE]: { N: String(version) },
-      __edb_e__: { S: name },
-      __edb_v__: { S: MODEL_VERSION },
-    };
+    // One object filled in place: spreading four objects into a fifth costs more than encoding.
+    const item = primaryKey(name, key, output);
+    Object.assign(item, indexKeys(name, indexes, output), encodeFields(output));
+    item[SCHEMA_VERSION_ATTRIBUTE] = { N: String(version) };
+    item.__edb_e__ = { S: name };
+    item.__edb_v__ = { S: MODEL_VERSION };
     assertItemSize(item, `The item of atom "${name}"`);
     return { value: output, item };
   };

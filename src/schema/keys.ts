@@ -100,3 +100,10 @@ export function keyFieldsOf(
 export function keyText(fields: unknown): string {
   return JSON.stringify(fields, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
 }
+
+/** A string that tells items apart by their table key (`pk`, `sk`), e.g. to find repeats. */
+export function keyId(key: Readonly<Record<string, AttributeValue>>): string {
+  const pk = key.pk?.S ?? "";
+  // The length prefix makes the pair unambiguous whatever characters the keys hold.
+  return `${pk.length}:${pk}${key.sk?.S ?? ""}`;
+}

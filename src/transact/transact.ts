@@ -12,6 +12,7 @@ import { readSeen } from "../atom/write.js";
 import { itemSize } from "../encoding/index.js";
 import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
 import { newWriteId } from "../schema/bookkeeping.js";
+import { keyId } from "../schema/keys.js";
 import type { StoreCore } from "../store/core.js";
 import { classify, requestFailed } from "../store/errors.js";
 import { backoff, type RetryOptions } from "../store/retry.js";
@@ -84,7 +85,7 @@ function checkShape(core: StoreCore, specs: readonly OpSpec[]): void {
   const seen = new Map<string, number>();
   specs.forEach((spec, i) => {
     const key = keyOf(spec);
-    const id = JSON.stringify([key.pk?.S, key.sk?.S]);
+    const id = keyId(key);
     const first = seen.get(id);
     if (first !== undefined) {
       const { atom, key: text } = describe(spec, i, "");

@@ -1,6 +1,17 @@
-import { DeleteTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
 import test from "ava";
-import { BatchIncompleteError, createStore, isDynatomError, ValidationError } from "dynatom";
+import {
+  BatchIncompleteError,
+  createStore,
+  DecodeError,
+  isDynatomError,
+  ValidationError,
+} from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Account, Counter } from "../helpers/atoms.js";
 import { partialBatches } from "../helpers/batch-faults.js";
@@ -227,6 +238,28 @@ test("a bad key names its position, and nothing is sent", async (t) => {
   );
   t.regex(del?.message ?? "", /^deleteItems\(counter\), keys\[0\]: /);
   t.deepEqual(requests.sent, []);
+});
+
+test("an item that cannot be decoded fails findItems with its DecodeError, read once", async (t) => {
+  const { store, client, requests } = open();
+  await client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: {
+        ...Counter.keyOf({ name: "garbled" }),
+        name: { S: "garbled" },
+        n: { N: "1" },
+        _types: { S: "{not json" },
+      },
+    }),
+  );
+  requests.clear();
+  const err = await t.throwsAsync(
+    store.findItems(Counter, [{ name: "garbled" }, { name: "fine" }]),
+    { instanceOf: DecodeError },
+  );
+  t.truthy(err);
+  t.deepEqual(requests.sent, ["BatchGetItemCommand"], "a decode error is not a failed request");
 });
 
 test("an empty batch sends nothing", async (t) => {
