@@ -118,7 +118,8 @@ export function formatTable(rows: readonly Row[]): string {
       r.name,
       r.medianMs.toFixed(3),
       r.p95Ms.toFixed(3),
-      r.opsPerSec.toFixed(0),
+      // Runs of whole batches take seconds: keep two decimals there rather than print 0.
+      r.opsPerSec.toFixed(r.opsPerSec < 10 ? 2 : 0),
       isBaseline ? "baseline" : r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`,
       r.goal === undefined ? "" : `≤ ${r.goal.toFixed(2)}× ${met ? "✓" : "✗"}`,
       r.note ?? "",
