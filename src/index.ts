@@ -66,6 +66,7 @@ export type {
   StringSortCondition,
 } from "./query/types.js";
 export type { FieldKind } from "./schema/introspect.js";
+export { compositeForm } from "./schema/keys.js";
 export type {
   AtomDefinition,
   AtomKey,

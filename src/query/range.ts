@@ -91,21 +91,9 @@ function prefixKey(
     );
   }
   checkKinds(definition, index, fields);
-  if (index.sk.length > 1) {
-    // Stored values of such a key never hold "#" (writes refuse it): a condition with one
-    // would compare against the separator instead of a value.
-    const name = names.find((field) => String(fields[field]).includes("#"));
-    if (name !== undefined && typeof fields[name] === "string") {
-      throw invalidCondition(
-        definition.name,
-        index.name,
-        `"#" cannot be in "${name}": the sort key is made of several fields (${index.sk.join(", ")}), whose values never hold "#"`,
-      );
-    }
-  }
   try {
     return {
-      key: sortKey(definition.name, names, fields),
+      key: sortKey(definition.name, names, fields, index.sk.length > 1),
       full: names.length === index.sk.length,
     };
   } catch (err) {
@@ -128,8 +116,10 @@ function bounds(atom: string, index: IndexShape) {
 /**
  * The exact range of sort keys a condition selects. Index forms keep each type's order in
  * UTF-8 bytes, so comparing keys compares values. With several sort fields, a condition on the
- * first k of them compares key prefixes; "#" separates fields (and is refused inside their
- * values), so a prefix ends before "#" and everything after it sorts within "#" … "$".
+ * first k of them compares key prefixes: "#" separates fields and sorts below every character
+ * of a value (see `compositeForm`), so the keys of items whose first k fields equal the
+ * condition's are exactly those that continue the prefix with "#", and those of greater values
+ * continue it with "$" or above.
  */
 export function sortRange(
   definition: AtomDefinition,

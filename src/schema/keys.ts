@@ -12,11 +12,33 @@ import type { IndexShape, KeyShape } from "./types.js";
 export const SERVICE = "dynatom";
 export const MODEL_VERSION = "1";
 
+/**
+ * In a key of several fields, "#" separates them, and it must sort below every character of a
+ * value, or a value would sort apart from its own extensions ("Smith Jr" before "Smith").
+ * So U+0000–U+0024 ("$" included) become "$" and a letter ("@"…"d"): every character of the
+ * form is then "$" or above, the order of values is kept, and no value can hold "#".
+ *
+ * @example compositeForm("Smith Jr") === "Smith$`Jr"
+ */
+export function compositeForm(form: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < form.length; i++) {
+    const code = form.charCodeAt(i);
+    if (code <= 0x24) {
+      out += `${form.slice(from, i)}$${String.fromCharCode(0x40 + code)}`;
+      from = i + 1;
+    }
+  }
+  return from === 0 ? form : out + form.slice(from);
+}
+
 function composite(
   atom: string,
   prefix: string,
   fields: readonly string[],
   value: Readonly<Record<string, unknown>>,
+  several: boolean,
 ) {
   let key = prefix;
   for (const field of fields) {
@@ -31,18 +53,7 @@ function composite(
         { details: err.details, cause: err },
       );
     }
-    // With several fields in one key, a "#" inside a value could make two keys the same.
-    if (fields.length > 1 && form.includes("#")) {
-      const reason = `"#" is not allowed in a value of a key made of several fields (${fields.join(", ")})`;
-      throw new EncodingError(
-        "encoding.unindexable",
-        `Atom "${atom}", key field "${field}": ${reason}.`,
-        {
-          details: { value: String(value[field]), reason },
-        },
-      );
-    }
-    key += `#${field}_${form}`;
+    key += `#${field}_${several ? compositeForm(form) : form}`;
   }
   return key;
 }
@@ -52,15 +63,17 @@ export function partitionKey(
   fields: readonly string[],
   value: Readonly<Record<string, unknown>>,
 ) {
-  return composite(atom, `$${SERVICE}`, fields, value);
+  return composite(atom, `$${SERVICE}`, fields, value, fields.length > 1);
 }
 
+/** A sort key; `several` when the key has more fields than the ones given (a query's prefix). */
 export function sortKey(
   atom: string,
   fields: readonly string[],
   value: Readonly<Record<string, unknown>>,
+  several = fields.length > 1,
 ) {
-  return composite(atom, `$${atom}_${MODEL_VERSION}`, fields, value);
+  return composite(atom, `$${atom}_${MODEL_VERSION}`, fields, value, several);
 }
 
 /** The table key (`pk`, `sk`) of the atom a value or key belongs to. */

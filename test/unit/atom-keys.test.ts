@@ -1,6 +1,14 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import test from "ava";
-import { defineAtom, EncodingError, indexForm, isDynatomError, ValidationError } from "dynatom";
+import {
+  compareUtf8,
+  compositeForm,
+  defineAtom,
+  EncodingError,
+  indexForm,
+  isDynatomError,
+  ValidationError,
+} from "dynatom";
 import fc from "fast-check";
 import * as v from "valibot";
 
@@ -45,8 +53,9 @@ test("keys written by dynatom are exactly the generated ElectroDB entity's keys"
         tenant: indexForm(thing.tenant),
         id: indexForm(thing.id),
         score: indexForm(thing.score),
-        at: indexForm(thing.at),
-        big: indexForm(thing.big),
+        // at and big make one key together: their forms go through compositeForm.
+        at: compositeForm(indexForm(thing.at)),
+        big: compositeForm(indexForm(thing.big)),
         ok: indexForm(thing.ok),
         email: indexForm(thing.email),
       };
@@ -93,7 +102,7 @@ test("key casing is preserved", (t) => {
   t.is(item.gsi3pk?.S, "$dynatom#email_Ada@X.com");
 });
 
-test("a '#' in one field of a key made of several fields is refused", (t) => {
+test("in a key of several fields any value is allowed, and values never run into each other", (t) => {
   const Pair = defineAtom({
     name: "pair",
     version: 1,
@@ -101,14 +110,28 @@ test("a '#' in one field of a key made of several fields is refused", (t) => {
     key: { pk: ["a", "b"] },
   });
   t.is(Pair.encode({ a: "x", b: "y" }).pk?.S, "$dynatom#a_x#b_y");
-  const err = t.throws(() => Pair.encode({ a: "x#b_y", b: "z" }));
-  t.true(isDynatomError(err, "encoding.unindexable"));
-  t.regex(
-    err?.message ?? "",
-    /Atom "pair", key field "a": "#" is not allowed in a value of a key made of several fields \(a, b\)/,
-  );
-  // One field alone may hold anything.
+  // "#" and everything up to "$" are written as "$" and a letter, so the separator stays unique.
+  t.is(Pair.keyOf({ a: "x#b_y", b: "z" }).pk?.S, "$dynatom#a_x$cb_y#b_z");
+  t.not(Pair.keyOf({ a: "x#b_y", b: "z" }).pk?.S, Pair.keyOf({ a: "x", b: "y#b_z" }).pk?.S);
+  t.is(compositeForm("Smith Jr"), "Smith$`Jr");
+  // One field alone is written as it is.
   t.is(Thing.keyOf({ tenant: "a#b", id: "c#d" }).sk?.S, "$Thing_1#id_c#d");
+});
+
+test("compositeForm keeps the order of strings and puts every character above the separator", (t) => {
+  const text = fc.string({
+    unit: fc.constantFrom("\u0000", " ", "!", "#", "$", "%", "a", "é", "😀"),
+  });
+  fc.assert(
+    fc.property(text, text, (a, b) => {
+      const ea = compositeForm(a);
+      const eb = compositeForm(b);
+      if (Math.sign(compareUtf8(ea, eb)) !== Math.sign(compareUtf8(a, b))) return false;
+      // A value and its extensions stay together: "#" sorts below any continuation.
+      return [...ea].every((c) => c > "#");
+    }),
+  );
+  t.pass();
 });
 
 test("encode validates first: a ValidationError names the atom and carries valibot's issues", (t) => {
