@@ -38,8 +38,10 @@ export interface AtomInternals {
   readonly seen: Seen | undefined;
   /** Fails if the handle was destroyed. */
   live(): void;
-  /** Records the state a committed transaction left, and runs the watches for a change. */
-  committed(seen: Seen, change?: { readonly old: unknown; readonly value: unknown }): void;
+  /** Records the state a transaction left (or showed, when it was cancelled). */
+  saw(seen: Seen): void;
+  /** Runs the watches for a change a committed transaction made. */
+  notify(old: unknown, value: unknown, version: number): void;
 }
 
 /**
@@ -82,11 +84,10 @@ export class Atom<T> {
       init: this.#init,
       seen: this.#seen,
       live: () => this.#live(),
-      committed: (seen, change) => {
+      saw: (seen) => {
         this.#seen = seen;
-        if (change !== undefined)
-          this.#notify(change.old as T, change.value as Value<T>, seen.version);
       },
+      notify: (old, value, version) => this.#notify(old as T, value as Value<T>, version),
     };
   }
 

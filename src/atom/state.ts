@@ -1,9 +1,10 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { ATOM_VERSION_ATTRIBUTE, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import {
+  ATOM_VERSION_ATTRIBUTE,
+  WRITE_ID_WINDOW,
+  WRITE_IDS_ATTRIBUTE,
+} from "../schema/bookkeeping.js";
 import type { AtomDefinition } from "../schema/types.js";
-
-/** How many recent write ids an item keeps: the window in which a lost answer can be resolved. */
-export const WRITE_ID_WINDOW = 32;
 
 /** What a handle knows of its item: whether it exists, its version, its recent writes, its value. */
 export interface Seen {

@@ -18,15 +18,20 @@ export function incomplete<E>(
   const failed = outcome.failed.map(fieldsOf);
   const reason = outcome.reason ?? "unknown";
   const verb = operation === "findItems" ? "read" : "written";
-  const cause =
-    outcome.cause === undefined ? undefined : requestFailed(outcome.cause, operation, core.table);
+  // An error from the SDK becomes ours; one from the caller's own `onProgress` stays as it is.
+  const fromSdk =
+    typeof outcome.cause === "object" && outcome.cause !== null && "$metadata" in outcome.cause;
+  const cause = fromSdk ? requestFailed(outcome.cause, operation, core.table) : outcome.cause;
+  const next = outcome.stopped
+    ? "Mend the cause (see `cause`), then try them again."
+    : "Try them again later.";
   return new BatchIncompleteError(
     `${operation}(${atom}) on table "${core.table}": ${failed.length} of ` +
       `${failed.length + outcome.done} keys were not ${verb} (${reason}); every other key was. ` +
-      "`details.failed` lists exactly those keys: try them again later.",
+      `\`details.failed\` lists exactly those keys. ${next}`,
     {
       details: { atom, operation, failed, succeeded: outcome.done, reason },
-      retryable: true,
+      retryable: !outcome.stopped,
       ...(cause === undefined ? {} : { cause }),
     },
   );

@@ -25,6 +25,8 @@ export interface BatchOutcome<E> {
   /** Why the first of them failed. */
   readonly reason?: string;
   readonly cause?: unknown;
+  /** True when a definite refusal (or the caller's `onProgress`) stopped the call. */
+  readonly stopped: boolean;
 }
 
 /**
@@ -75,7 +77,12 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
       const next = pending.filter((entry) => left.has(plan.idOf(entry)));
       if (next.length < pending.length) {
         done += pending.length - next.length;
-        plan.onDone?.(done);
+        try {
+          plan.onDone?.(done);
+        } catch (err) {
+          stop ??= { reason: `onProgress threw: ${describe(err)}`, cause: err };
+          firstFailure ??= stop;
+        }
         attempt = 0;
         startedAt = Date.now();
       }
@@ -107,6 +114,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
   return {
     failed,
     done,
+    stopped: stop !== undefined,
     ...(firstFailure === undefined
       ? {}
       : { reason: firstFailure.reason, cause: firstFailure.cause }),

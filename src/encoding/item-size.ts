@@ -89,22 +89,29 @@ export function numberSize(text: string): number {
 
 /**
  * Throws `ItemTooLargeError` (with the size, the limit and the three largest attributes) when an
- * encoded item is over DynamoDB's limit, so that nothing is sent that DynamoDB would refuse.
+ * encoded item is over DynamoDB's limit, less `reserve` bytes that are still to be added to it,
+ * so that nothing is sent that DynamoDB would refuse.
  */
 export function assertItemSize(
   item: Readonly<Record<string, AttributeValue>>,
   what = "The item",
+  reserve = 0,
 ): void {
   const size = itemSize(item);
-  if (size <= MAX_ITEM_BYTES) return;
+  const limit = MAX_ITEM_BYTES - reserve;
+  if (size <= limit) return;
   const largest = Object.keys(item)
     .map((name) => ({ name, size: utf8Length(name) + valueSize(item[name] as AttributeValue) }))
     .sort((a, b) => b.size - a.size)
     .slice(0, 3);
   const list = largest.map((field) => `${field.name} (${field.size} bytes)`).join(", ");
+  const over =
+    reserve === 0
+      ? `over DynamoDB's limit of ${MAX_ITEM_BYTES} bytes`
+      : `over its limit of ${limit} bytes (DynamoDB's ${MAX_ITEM_BYTES}, less ${reserve} kept for the bookkeeping later writes add)`;
   throw new ItemTooLargeError(
-    `${what} is ${size} bytes, over DynamoDB's limit of ${MAX_ITEM_BYTES} bytes. Largest fields: ${list}. ` +
+    `${what} is ${size} bytes, ${over}. Largest fields: ${list}. ` +
       "Store large parts elsewhere (for example as a blob) or split the value.",
-    { details: { size, limit: MAX_ITEM_BYTES, largest } },
+    { details: { size, limit, largest } },
   );
 }

@@ -150,6 +150,12 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     return { order, limit, plan, query, range, start };
   }
 
+  /** The attributes that locate an item in the index: what a cursor holds. */
+  get #keyNames(): string[] {
+    const { gsi } = this.#index;
+    return ["pk", "sk", `${gsi}pk`, `${gsi}sk`];
+  }
+
   #invalid(reason: string) {
     return invalidCondition(this.#definition.name, this.#index.name, reason);
   }
@@ -157,7 +163,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   /** The key a cursor resumes after: one of this query's keys, in its partition and range. */
   #start(cursor: string, query: string, range: SortRange): Item {
     const { gsi } = this.#index;
-    const names = ["pk", "sk", `${gsi}pk`, `${gsi}sk`];
+    const names = this.#keyNames;
     return readCursor(
       cursor,
       this.#definition.name,
@@ -211,7 +217,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   #keyOf(item: Item): Item {
     const { gsi } = this.#index;
     const key: Item = {};
-    for (const name of ["pk", "sk", `${gsi}pk`, `${gsi}sk`]) {
+    for (const name of this.#keyNames) {
       const value = item[name];
       if (value !== undefined) key[name] = value;
     }

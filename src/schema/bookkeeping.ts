@@ -1,6 +1,6 @@
 import { randomFillSync } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { NOTE_ATTRIBUTE } from "../encoding/index.js";
+import { itemSize, NOTE_ATTRIBUTE } from "../encoding/index.js";
 
 /** The schema version an item was written with. */
 export const SCHEMA_VERSION_ATTRIBUTE = "_schema";
@@ -57,3 +57,17 @@ export function newWriteId(): string {
 export function blindWriteBookkeeping(): Record<string, AttributeValue> {
   return { [WRITE_IDS_ATTRIBUTE]: { L: [{ S: newWriteId() }] } };
 }
+
+/** How many recent write ids an item keeps: the window in which a lost answer can be resolved. */
+export const WRITE_ID_WINDOW = 32;
+
+/**
+ * The most bytes a write's bookkeeping adds to an item (a version of up to 15 digits and a full
+ * window of write ids): room every encoded value leaves, so that no later write is refused.
+ */
+export const BOOKKEEPING_BYTES = itemSize({
+  [ATOM_VERSION_ATTRIBUTE]: { N: "9".repeat(15) },
+  [WRITE_IDS_ATTRIBUTE]: {
+    L: Array.from({ length: WRITE_ID_WINDOW }, () => ({ S: "x".repeat(12) })),
+  },
+});

@@ -2,7 +2,12 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as v from "valibot";
 import { assertItemSize, decodeItem, encodeFields } from "../encoding/index.js";
 import { DynatomError, ValidationError } from "../errors/index.js";
-import { BOOKKEEPING_ATTRIBUTES, KEY_ATTRIBUTE, SCHEMA_VERSION_ATTRIBUTE } from "./bookkeeping.js";
+import {
+  BOOKKEEPING_ATTRIBUTES,
+  BOOKKEEPING_BYTES,
+  KEY_ATTRIBUTE,
+  SCHEMA_VERSION_ATTRIBUTE,
+} from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
 import { indexKeys, MODEL_VERSION, primaryKey } from "./keys.js";
 import type {
@@ -119,7 +124,7 @@ export function declareAtom<
     item[SCHEMA_VERSION_ATTRIBUTE] = { N: String(version) };
     item.__edb_e__ = { S: name };
     item.__edb_v__ = { S: MODEL_VERSION };
-    assertItemSize(item, `The item of atom "${name}"`);
+    assertItemSize(item, `The item of atom "${name}"`, BOOKKEEPING_BYTES);
     return { value: output, item };
   };
   return {

@@ -7,8 +7,12 @@ import type { StoreCore } from "../store/core.js";
 
 type Item = Record<string, AttributeValue>;
 
-/** One operation of a transaction; `R` is what the transaction returns for it. */
+declare const txOp: unique symbol;
+
+/** One operation of a transaction, made by `tx`; `R` is what the transaction returns for it. */
 export interface TxOp<R> {
+  /** Type-only: only `tx` makes operations. */
+  readonly [txOp]: true;
   /** Type-only: the result of this operation. */
   readonly "~result"?: R;
 }
@@ -46,7 +50,8 @@ export type OpSpec =
 export const SPEC = Symbol("dynatom.tx-op");
 
 function op<R>(spec: OpSpec): TxOp<R> {
-  return { [SPEC]: spec } as TxOp<R>;
+  // The brand is type-only: operations are plain objects holding their spec.
+  return { [SPEC]: spec } as unknown as TxOp<R>;
 }
 
 export function specOf(value: unknown): OpSpec | undefined {
@@ -116,7 +121,7 @@ export function txBuilder(core: StoreCore): Tx {
       return op({
         kind: "delete",
         atom: registered.name,
-        keyText: keyText(key),
+        keyText: keyText(keyFieldsOf(registered.key, key as Readonly<Record<string, unknown>>)),
         key: registered.keyOf(key as never),
         ifExists: options?.ifExists ?? false,
       });

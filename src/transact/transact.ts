@@ -21,6 +21,8 @@ import { type OpSpec, specOf, type Tx, type TxOp, txBuilder } from "./ops.js";
 /** TransactWriteItems takes at most 100 operations and 4 MB. */
 const MAX_OPERATIONS = 100;
 const MAX_BYTES = 4 * 1024 * 1024;
+/** DynamoDB honours a ClientRequestToken for 10 minutes; resends stop well within that. */
+const TOKEN_WINDOW_MS = 9 * 60_000;
 
 /** Options of `store.transact`. */
 export interface TransactOptions {
@@ -40,7 +42,12 @@ interface Planned {
   readonly request: TransactWriteItem;
   readonly bytes: number;
   readonly result: unknown;
-  readonly commit?: () => void;
+  /** For a swap: the id its write carries, which shows in the item once committed. */
+  readonly writeId?: string;
+  /** For a swap or check: the state its atom is in once the transaction committed. */
+  readonly after?: Seen;
+  /** For a swap: the change, for the atom's watches. */
+  readonly change?: { readonly old: unknown; readonly value: unknown };
 }
 
 interface Clock {
@@ -169,7 +176,7 @@ function plan(core: StoreCore, spec: OpSpec, index: number, seen: Seen | undefin
           },
           bytes: itemSize(Key),
           result: current,
-          commit: () => internals.committed(basis),
+          after: basis,
         };
       }
       const writeId = newWriteId();
@@ -186,8 +193,9 @@ function plan(core: StoreCore, spec: OpSpec, index: number, seen: Seen | undefin
         },
         bytes: itemSize(Item),
         result: value,
-        commit: () =>
-          internals.committed(afterWrite(basis, writeId, value), { old: current, value }),
+        writeId,
+        after: afterWrite(basis, writeId, value),
+        change: { old: current, value },
       };
     }
   }
@@ -205,6 +213,7 @@ async function send(
   clock: Clock,
 ): Promise<readonly CancellationReason[] | undefined> {
   const token = randomUUID();
+  const firstSent = Date.now();
   let uncertain = false;
   for (;;) {
     try {
@@ -219,7 +228,10 @@ async function send(
       if (failure === "definite") throw requestFailed(err, "TransactWriteItems", core.table);
       if (failure === "unknown") uncertain = true;
       clock.attempt++;
-      const delay = backoff(clock.retry, clock.attempt, clock.startedAt);
+      let delay = backoff(clock.retry, clock.attempt, clock.startedAt);
+      // Past the token's window a resend would run as a new transaction: stop before it.
+      if (uncertain && delay !== undefined && Date.now() + delay - firstSent > TOKEN_WINDOW_MS)
+        delay = undefined;
       if (delay === undefined) {
         if (!uncertain) throw requestFailed(err, "TransactWriteItems", core.table);
         const reason = "the answer was lost and the retries ran out";
@@ -233,6 +245,48 @@ async function send(
       await sleep(delay);
     }
   }
+}
+
+/**
+ * Whether a cancelled attempt shows that an earlier one had committed: a swap's item already
+ * carries the write id this very attempt wrote (possible only if DynamoDB ran a resend as a new
+ * transaction). A transaction is all or nothing, so one such item means all of it applied.
+ */
+function committedBefore(
+  specs: readonly OpSpec[],
+  planned: readonly Planned[],
+  reasons: readonly CancellationReason[],
+): boolean {
+  return reasons.some((reason, i) => {
+    const spec = specs[i];
+    const writeId = planned[i]?.writeId;
+    if (spec?.kind !== "swap" || writeId === undefined || reason.Item === undefined) return false;
+    return seenFrom(spec.internals.target.definition, reason.Item).writes.includes(writeId);
+  });
+}
+
+/**
+ * After a commit: every handle learns its new state first, then the watches run, so that a watch
+ * that throws leaves no handle behind. The first watch error is thrown once all have run.
+ */
+function committed(specs: readonly OpSpec[], planned: readonly Planned[]): unknown[] {
+  specs.forEach((spec, i) => {
+    const after = planned[i]?.after;
+    if ((spec.kind === "swap" || spec.kind === "check") && after !== undefined)
+      spec.internals.saw(after);
+  });
+  let watchError: { readonly error: unknown } | undefined;
+  specs.forEach((spec, i) => {
+    const { change, after } = planned[i] ?? {};
+    if (spec.kind !== "swap" || change === undefined || after === undefined) return;
+    try {
+      spec.internals.notify(change.old, change.value, after.version);
+    } catch (error) {
+      watchError ??= { error };
+    }
+  });
+  if (watchError !== undefined) throw watchError.error;
+  return planned.map((p) => p.result);
 }
 
 /**
@@ -269,16 +323,32 @@ export async function transact(
   const states = specs.map((spec) =>
     spec.kind === "swap" || spec.kind === "check" ? spec.internals.seen : undefined,
   );
+  // Whether each atom's state was read in this call: a decision not to go ahead (a false check,
+  // a function that throws) must rest on the stored value, never on a stale cached one.
+  const fresh = specs.map(() => false);
   const clock: Clock = { retry, startedAt: Date.now(), attempt: 0 };
   let lastReasons: readonly CancellationReason[] = [];
   for (;;) {
     await Promise.all(
       specs.map(async (spec, i) => {
-        if ((spec.kind === "swap" || spec.kind === "check") && states[i] === undefined)
+        if ((spec.kind === "swap" || spec.kind === "check") && states[i] === undefined) {
           states[i] = await readSeen(spec.internals.target);
+          fresh[i] = true;
+        }
       }),
     );
-    const planned = specs.map((spec, i) => plan(core, spec, i, states[i]));
+    const planned: Planned[] = [];
+    let stale = false;
+    for (const [i, spec] of specs.entries()) {
+      try {
+        planned.push(plan(core, spec, i, states[i]));
+      } catch (err) {
+        if ((spec.kind !== "swap" && spec.kind !== "check") || fresh[i]) throw err;
+        states[i] = undefined;
+        stale = true;
+      }
+    }
+    if (stale) continue;
     checkBytes(
       planned.reduce((sum, p) => sum + p.bytes, 0),
       planned.length,
@@ -289,9 +359,8 @@ export async function transact(
       planned.map((p) => p.request),
       clock,
     );
-    if (reasons === undefined) {
-      for (const p of planned) p.commit?.();
-      return planned.map((p) => p.result);
+    if (reasons === undefined || committedBefore(specs, planned, reasons)) {
+      return committed(specs, planned);
     }
     lastReasons = reasons;
     const failures: TransactionOperationFailure[] = [];
@@ -302,7 +371,10 @@ export async function transact(
       if (reason.Code === "ConditionalCheckFailed") {
         if (spec.kind === "swap" || spec.kind === "check") {
           // Another writer got there first: run again on the value it left (ALL_OLD).
-          states[i] = seenFrom(spec.internals.target.definition, reason.Item);
+          const current = seenFrom(spec.internals.target.definition, reason.Item);
+          states[i] = current;
+          fresh[i] = true;
+          spec.internals.saw(current);
           conflict = true;
         } else {
           const why =

@@ -9,10 +9,15 @@ import {
   BatchIncompleteError,
   createStore,
   DecodeError,
+  defineAtom,
+  encodeItem,
+  ItemTooLargeError,
   isDynatomError,
+  itemSize,
   ValidationError,
 } from "dynatom";
 import { localClientConfig } from "dynatom/local";
+import * as v from "valibot";
 import { Account, Counter } from "../helpers/atoms.js";
 import { partialBatches } from "../helpers/batch-faults.js";
 import { recordRequests } from "../helpers/requests.js";
@@ -20,17 +25,28 @@ import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
 
+const Note = defineAtom({
+  name: "note",
+  version: 1,
+  schema: v.object({ name: v.string(), text: v.string() }),
+  key: ["name"],
+});
+
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("batch");
-  await createStore({ table, atoms: [Counter, Account], client: dynamo().client }).ensureTable();
+  await createStore({
+    table,
+    atoms: [Counter, Account, Note],
+    client: dynamo().client,
+  }).ensureTable();
 });
 
 /** A store on its own client, with its requests recorded. */
 function open(tableName = table) {
   const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
   const requests = recordRequests(client);
-  const store = createStore({ table: tableName, atoms: [Counter, Account], client });
+  const store = createStore({ table: tableName, atoms: [Counter, Account, Note], client });
   return { client, store, requests };
 }
 
@@ -176,6 +192,33 @@ test("an invalid value at index 9,999 writes nothing, and says where it is", asy
   t.is(await countItems("invalid"), 0);
 });
 
+test("a value too big to take its bookkeeping is refused before anything is written", async (t) => {
+  const { store, requests } = open();
+  // The longest text Note.encode accepts leaves room for a full window of write ids.
+  let length = 409_000;
+  while (length > 0) {
+    try {
+      Note.encode({ name: "probe", text: "x".repeat(length) });
+      break;
+    } catch {
+      length -= 10;
+    }
+  }
+  const bare = itemSize(encodeItem({ name: "probe", text: "x".repeat(length + 100) }));
+  t.true(bare < 409_600, "the refused value alone would fit DynamoDB's limit");
+  const values = [
+    ...Array.from({ length: 30 }, (_, i) => ({ name: `big-${i}`, text: "small" })),
+    { name: "big-last", text: "x".repeat(length + 100) },
+  ];
+  await t.throwsAsync(store.putItems(Note, values), { instanceOf: ItemTooLargeError });
+  t.deepEqual(requests.sent, []);
+  // The largest accepted value is written, with its bookkeeping.
+  await store.putItems(Note, [{ name: "big-fits", text: "x".repeat(length) }]);
+  const atom = store.atom(Note, { name: "big-fits" });
+  await atom.swap((n) => ({ ...(n as { name: string; text: string }) }));
+  t.is((await atom.deref())?.text.length, length);
+});
+
 test("two values with one key are refused before anything is written", async (t) => {
   const { store, requests } = open();
   const err = await t.throwsAsync(
@@ -260,6 +303,26 @@ test("an item that cannot be decoded fails findItems with its DecodeError, read 
   );
   t.truthy(err);
   t.deepEqual(requests.sent, ["BatchGetItemCommand"], "a decode error is not a failed request");
+});
+
+test("an onProgress that throws stops the call, and what was not written is reported", async (t) => {
+  const { store, requests } = open();
+  const values = counters("progress", 200);
+  const err = await t.throwsAsync(
+    store.putItems(Counter, values, {
+      concurrency: 1,
+      onProgress: ({ done }) => {
+        if (done >= 50) throw new Error("enough");
+      },
+    }),
+    { instanceOf: BatchIncompleteError },
+  );
+  t.is(err.details.succeeded, 50);
+  t.is(err.details.failed.length, 150);
+  t.false(err.retryable);
+  t.is((err.cause as Error).message, "enough");
+  t.is(requests.sent.length, 2, "no request starts after onProgress threw");
+  t.is(await countItems("progress"), 50);
 });
 
 test("an empty batch sends nothing", async (t) => {

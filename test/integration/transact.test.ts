@@ -142,6 +142,84 @@ test("a failed condition writes nothing and names the operation", async (t) => {
   t.regex(missing?.message ?? "", /there is no such item/);
 });
 
+test("a stale cached value never decides alone: check and swap functions see the stored value", async (t) => {
+  const { store, name } = open();
+  const other = open();
+  const a = counter(store, `${name}-a`);
+  await a.reset({ name: `${name}-a`, n: 0 });
+  await counter(other.store, `${name}-a`).reset({ name: `${name}-a`, n: 100 });
+  // `a` still holds n: 0 in its cache.
+  const [checked, next] = await store.transact((tx) => [
+    tx.check(a, (c) => c.n >= 50),
+    tx.swap(counter(store, `${name}-b`), (c) => ({ ...c, n: c.n + 1 })),
+  ]);
+  t.deepEqual(checked, { name: `${name}-a`, n: 100 });
+  t.deepEqual(next, { name: `${name}-b`, n: 1 });
+  await counter(other.store, `${name}-a`).reset({ name: `${name}-a`, n: 500 });
+  const [paid] = await store.transact((tx) => [
+    tx.swap(a, (c) => {
+      if (c.n < 300) throw new Error("insufficient");
+      return { ...c, n: c.n - 300 };
+    }),
+  ]);
+  t.deepEqual(paid, { name: `${name}-a`, n: 200 });
+});
+
+test("a watch that throws after the commit leaves every handle knowing its new version", async (t) => {
+  const { store, name } = open();
+  const w1 = counter(store, `${name}-1`);
+  const w2 = counter(store, `${name}-2`);
+  const seen: number[] = [];
+  w1.watch("boom", () => {
+    throw new Error("watch bug");
+  });
+  w2.watch("log", (_k, _a, _old, next) => seen.push(next.n));
+  const err = await t.throwsAsync(
+    store.transact((tx) => [
+      tx.swap(w1, (c) => ({ ...c, n: c.n + 1 })),
+      tx.swap(w2, (c) => ({ ...c, n: c.n + 1 })),
+    ]),
+  );
+  t.true(isDynatomError(err, "atom.watch-failed"));
+  t.is(w1.version, 1);
+  t.is(w2.version, 1);
+  t.deepEqual(seen, [1], "the other watches still ran");
+  t.deepEqual(await w2.deref(), { name: `${name}-2`, n: 1 });
+});
+
+test("a resend run as a new transaction finds its own write id and does not apply twice", async (t) => {
+  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
+  const store = createStore({
+    table,
+    atoms: [Counter],
+    client,
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+  });
+  const name = `c${++n}-resend`;
+  const a = counter(store, name);
+  await a.reset({ name, n: 0 });
+  let calls = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== "TransactWriteItemsCommand") return next(args);
+      calls++;
+      if (calls === 1) {
+        await next(args);
+        // Committed, but the answer is "lost".
+        throw Object.assign(new Error("socket hang up (injected)"), { name: "TimeoutError" });
+      }
+      // As if the token had expired: DynamoDB runs the resend as a new transaction.
+      const input = args.input as { ClientRequestToken?: string };
+      return next({ ...args, input: { ...input, ClientRequestToken: `expired-${calls}` } });
+    },
+    { step: "initialize", name: "loseThenForget" },
+  );
+  const [next] = await store.transact((tx) => [tx.swap(a, (c) => ({ ...c, n: c.n + 1 }))]);
+  t.deepEqual(next, { name, n: 1 });
+  t.is(calls, 2);
+  t.deepEqual(await a.deref(), { name, n: 1 }, "applied once");
+});
+
 test("a false check cancels before anything is sent", async (t) => {
   const { store, name, requests } = open();
   const a = counter(store, `${name}-a`);

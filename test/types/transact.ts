@@ -49,5 +49,7 @@ async function transactions() {
   ]);
   // @ts-expect-error: only tx operations
   await store.transact(() => [1]);
+  // @ts-expect-error: an object is not an operation
+  await store.transact(() => [{}]);
 }
 void transactions;
