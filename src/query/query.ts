@@ -215,7 +215,6 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   }
 
   #keyOf(item: Item): Item {
-    const { gsi } = this.#index;
     const key: Item = {};
     for (const name of this.#keyNames) {
       const value = item[name];
