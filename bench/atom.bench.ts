@@ -11,7 +11,7 @@ import {
 import { createStore, defineAtom } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
-import { type BenchCase, defineSuite } from "./harness.js";
+import { type BenchCase, counting, defineSuite } from "./harness.js";
 
 const Counter = defineAtom({
   name: "counter",
@@ -22,18 +22,6 @@ const Counter = defineAtom({
 
 const SWAPPERS = 16;
 const SWAPS_EACH = 10;
-
-function counting(client: DynamoDBClient) {
-  const sent = { n: 0 };
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      sent.n++;
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  return sent;
-}
 
 /** The raw loop: conditional PutItem on a cached version, ALL_OLD refresh, full-jitter backoff. */
 async function rawSwapper(

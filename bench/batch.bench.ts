@@ -18,7 +18,7 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { createStore, defineAtom, type InferAtom, indexForm, itemSize } from "dynatom";
 import * as v from "valibot";
-import { type BenchCase, defineSuite } from "./harness.js";
+import { type BenchCase, counting, defineSuite } from "./harness.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 const ITEMS = quick ? 2_000 : 10_000;
@@ -184,18 +184,6 @@ const electroFields = (a: Account) => ({
   score: indexForm(a.score),
 });
 const electroKey = (k: KeyFields) => ({ tenant: indexForm(k.tenant), id: indexForm(k.id) });
-
-function counting(client: DynamoDBClient) {
-  const sent = { n: 0 };
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      sent.n++;
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  return sent;
-}
 
 /** The least of a few timings of a CPU-only step, in ms. */
 function cpuMs(step: () => unknown): number {

@@ -130,3 +130,16 @@ export function formatTable(rows: readonly Row[]): string {
     `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n");
 }
+
+/** Counts the requests a client sends (an SDK middleware): `sent.n` after a run. */
+export function counting(client: DynamoDBClient): { n: number } {
+  const sent = { n: 0 };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      sent.n++;
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return sent;
+}
