@@ -5,8 +5,9 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { OutcomeUnknownError, SwapConflictError } from "../errors/index.js";
+import { OutcomeUnknownError, SwapConflictError, ValidationError } from "../errors/index.js";
 import { newWriteId } from "../schema/bookkeeping.js";
+import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { classify, type Failure, requestFailed } from "../store/errors.js";
@@ -104,6 +105,7 @@ export async function applyOnce(
       const writeId = newWriteId();
       // Validation and encoding throw here, before anything is sent.
       const { value, item } = decision.prepared ?? definition.prepare(decision.write as never);
+      assertSameKey(target, value, item);
       pending = {
         writeId,
         basis: seen,
@@ -202,4 +204,19 @@ function unknown(
       cause,
     },
   );
+}
+
+/** Refuses a new value whose key fields name another item: an atom's key never changes. */
+export function assertSameKey(
+  target: Target,
+  value: unknown,
+  item: Readonly<Record<string, AttributeValue>>,
+): void {
+  if (keyId(item) === keyId(target.key)) return;
+  const { name } = target.definition;
+  const given = keyText(keyFieldsOf(target.definition.key, value as Record<string, unknown>));
+  const message = `the new value's key ${given} is not this atom's key; an atom's key never changes, so write the other atom instead`;
+  throw new ValidationError(`Atom "${name}" ${target.keyText}: ${message}. Nothing was written.`, {
+    details: { atom: name, issues: [{ message }] },
+  });
 }

@@ -8,7 +8,7 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterWrite, bookkeeping, conditionOn, type Seen, seenFrom } from "../atom/state.js";
-import { readSeen } from "../atom/write.js";
+import { assertSameKey, readSeen } from "../atom/write.js";
 import { itemSize } from "../encoding/index.js";
 import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
 import { newWriteId } from "../schema/bookkeeping.js";
@@ -181,6 +181,7 @@ function plan(core: StoreCore, spec: OpSpec, index: number, seen: Seen | undefin
       }
       const writeId = newWriteId();
       const { value, item } = internals.target.definition.prepare(spec.fn(current) as never);
+      assertSameKey(internals.target, value, item);
       const Item = { ...item, ...bookkeeping(basis, writeId) };
       return {
         request: {

@@ -273,3 +273,26 @@ test("a stale handle never overwrites an item deleted and rewritten up to the sa
   // fails, and the swap applies to the current value instead of writing n = 2 over it.
   t.deepEqual(await stale.swap((c) => inc(c ?? { name, n: 0 })), { name, n: 51 });
 });
+
+test("a value whose key fields name another atom is refused, and nothing is written", async (t) => {
+  const { store, name } = open();
+  const other = `${name}-other`;
+  await store.atom(Counter, { name: other }).reset({ name: other, n: 1000 });
+  const mine = store.atom(Counter, { name }, { init: { name, n: 0 } });
+  const err = await t.throwsAsync(mine.reset({ name: other, n: 0 }), {
+    instanceOf: ValidationError,
+  });
+  t.regex(err.message, /an atom's key never changes/);
+  await t.throwsAsync(
+    mine.swap((c) => ({ ...c, name: other })),
+    { instanceOf: ValidationError },
+  );
+  t.deepEqual(await store.atom(Counter, { name: other }).deref(), { name: other, n: 1000 });
+  await t.throwsAsync(
+    store.transact((tx) => [tx.swap(mine, (c) => ({ ...c, name: other }))]),
+    {
+      instanceOf: ValidationError,
+    },
+  );
+  t.deepEqual(await store.atom(Counter, { name: other }).deref(), { name: other, n: 1000 });
+});
