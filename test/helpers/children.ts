@@ -9,7 +9,7 @@ export function spawnChild(
   env: NodeJS.ProcessEnv = process.env,
 ): ChildProcess {
   const script = fileURLToPath(new URL(`./children/${name}.ts`, import.meta.url));
-  return spawn(process.execPath, ["--import=tsx", "--conditions=source", script, ...args], {
+  return spawn(process.execPath, ["--import=tsx", "--conditions=dynatom-source", script, ...args], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -10,7 +10,7 @@ const examplesDir = fileURLToPath(new URL("../../examples/", import.meta.url));
 
 function runExample(name: string, env: NodeJS.ProcessEnv) {
   const script = `${examplesDir}${name}/index.ts`;
-  const child = spawn(process.execPath, ["--import=tsx", "--conditions=source", script], {
+  const child = spawn(process.execPath, ["--import=tsx", "--conditions=dynatom-source", script], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
