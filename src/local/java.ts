@@ -40,8 +40,14 @@ function javaMissing(java: string, found: string | undefined, cause?: unknown) {
   );
 }
 
+/** What `java -version` said: its major version, and its whole text (which names the build). */
+export interface JavaVersion {
+  readonly major: number;
+  readonly text: string;
+}
+
 /** Runs `java -version` and fails with `local.java-missing` unless it is Java 17 or newer. */
-export async function checkJava(java: string): Promise<number> {
+export async function checkJava(java: string): Promise<JavaVersion> {
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(java, ["-version"], { stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
@@ -57,5 +63,5 @@ export async function checkJava(java: string): Promise<number> {
   const major = parseJavaMajor(output);
   if (major === undefined) throw javaMissing(java, undefined, new Error(output.trim()));
   if (major < MIN_JAVA_MAJOR) throw javaMissing(java, String(major));
-  return major;
+  return { major, text: output.trim() };
 }

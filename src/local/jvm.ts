@@ -25,8 +25,8 @@ export interface JvmProcess {
   /** Resolves when the JVM has exited. */
   readonly exited: Promise<{ exitCode: number | null; signal: string | null }>;
   hasExited(): boolean;
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
-  terminate(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 5 s); resolves once the process is gone. */
+  terminate(graceMs?: number): Promise<void>;
 }
 
 /** Starts `java args…` with an orphan watchdog, and keeps the tail of its output. */
@@ -84,10 +84,10 @@ function track(child: ChildProcess): JvmProcess {
     exited,
     hasExited: () => done,
     output: () => [...lines, partial].join("\n").trim(),
-    async terminate() {
+    async terminate(graceMs = STOP_GRACE_MS) {
       if (done) return;
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);
     },
