@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { startLocal } from "dynatom/local";
 import { TEST_ENDPOINT_ENV } from "./helpers/env.js";
+import { oneJvmStartAtATime } from "./helpers/jvm-start-lock.js";
 
 const require = createRequire(import.meta.url);
 // AVA exports no package.json; its CLI sits beside its main entry point.
@@ -44,7 +45,7 @@ function run(
 }
 
 const started = Date.now();
-const local = await startLocal();
+const local = await oneJvmStartAtATime(() => startLocal());
 console.log(`DynamoDB Local for this run: ${local.endpoint} (pid ${local.pid})`);
 const env = {
   ...process.env,

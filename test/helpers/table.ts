@@ -5,6 +5,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk
 import type { TestFn } from "ava";
 import { type LocalDynamo, localClientConfig, startLocal } from "dynatom/local";
 import { TEST_ENDPOINT_ENV } from "./env.js";
+import { oneJvmStartAtATime } from "./jvm-start-lock.js";
 
 export interface TestDynamo {
   readonly endpoint: string;
@@ -28,7 +29,7 @@ export function useTestDynamo<Context>(test: TestFn<Context>): () => TestDynamo 
   test.before(async () => {
     let endpoint = process.env[TEST_ENDPOINT_ENV];
     if (!endpoint) {
-      own = await startLocal();
+      own = await oneJvmStartAtATime(() => startLocal());
       endpoint = own.endpoint;
     }
     const file = basename(fileURLToPath(test.meta.file)).replace(/\.test\.ts$/, "");

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import test from "ava";
 import { alive } from "../helpers/children.js";
 import { TEST_ENDPOINT_ENV } from "../helpers/env.js";
+import { oneJvmStartAtATime } from "../helpers/jvm-start-lock.js";
 
 const examplesDir = fileURLToPath(new URL("../../examples/", import.meta.url));
 
@@ -47,7 +48,8 @@ test("the demo on its own embedded DynamoDB Local leaves no JVM behind", async (
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DYNATOM_ENDPOINT;
   delete env.DYNATOM_TABLE;
-  const { code, output } = await runExample("demo", env);
+  // The demo starts its own server: it takes the run's turn to start one.
+  const { code, output } = await oneJvmStartAtATime(() => runExample("demo", env));
   t.is(code, 0, output);
   const pid = Number(/JVM pid (\d+)\)/.exec(output)?.[1]);
   t.true(pid > 0, output);

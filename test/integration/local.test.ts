@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { chmod, mkdtemp, readdir, readFile, stat, truncate, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,8 +12,12 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import { isDynatomError } from "dynatom";
-import { localClientConfig, startLocal } from "dynatom/local";
+import { localClientConfig, type StartLocalOptions, startLocal } from "dynatom/local";
 import { alive, eventually, firstJsonLine, spawnChild } from "../helpers/children.js";
+import { oneJvmStartAtATime } from "../helpers/jvm-start-lock.js";
+
+/** Starts a real DynamoDB Local, one start at a time across the run. */
+const start = (options?: StartLocalOptions) => oneJvmStartAtATime(() => startLocal(options));
 
 async function portIsFree(port: number): Promise<boolean> {
   const server = createServer();
@@ -24,6 +29,11 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** The command line a process was started with (Linux). */
+function commandLine(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+}
+
 async function fakeJava(body: string): Promise<{ java: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), "dynatom-fake-java-"));
   const java = join(dir, "java");
@@ -33,7 +43,7 @@ async function fakeJava(body: string): Promise<{ java: string; dir: string }> {
 }
 
 test("starts, answers the API, and stop() ends the JVM and frees its port", async (t) => {
-  const local = await startLocal();
+  const local = await start();
   t.regex(local.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
   const client = new DynamoDBClient(localClientConfig(local.endpoint));
   const tables = await client.send(new ListTablesCommand({}));
@@ -47,7 +57,8 @@ test("starts, answers the API, and stop() ends the JVM and frees its port", asyn
 });
 
 test("two instances run side by side, each with its own data", async (t) => {
-  const [a, b] = await Promise.all([startLocal(), startLocal()]);
+  const a = await start();
+  const b = await start();
   t.not(a.port, b.port);
   const clientA = new DynamoDBClient(localClientConfig(a.endpoint));
   const clientB = new DynamoDBClient(localClientConfig(b.endpoint));
@@ -77,7 +88,7 @@ test("a busy port gives local.port-busy, whoever holds it", async (t) => {
   t.regex(err?.message ?? "", new RegExp(`Port ${port} is already in use`));
   server.close();
 
-  const first = await startLocal();
+  const first = await start();
   const again = await t.throwsAsync(startLocal({ port: first.port }));
   t.true(isDynatomError(again, "local.port-busy"));
   await first.stop();
@@ -85,7 +96,7 @@ test("a busy port gives local.port-busy, whoever holds it", async (t) => {
 
 test("dataDir keeps the data across a stop and a restart", async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), "dynatom-data-"));
-  const first = await startLocal({ dataDir });
+  const first = await start({ dataDir });
   let client = new DynamoDBClient(localClientConfig(first.endpoint));
   await client.send(
     new CreateTableCommand({
@@ -101,7 +112,7 @@ test("dataDir keeps the data across a stop and a restart", async (t) => {
   client.destroy();
   await first.stop();
 
-  const second = await startLocal({ dataDir });
+  const second = await start({ dataDir });
   client = new DynamoDBClient(localClientConfig(second.endpoint));
   const got = await client.send(
     new GetItemCommand({ TableName: "kept", Key: { pk: { S: "a" } }, ConsistentRead: true }),
@@ -113,7 +124,9 @@ test("dataDir keeps the data across a stop and a restart", async (t) => {
 
 test("the JVM ends when the Node process that started it is killed (SIGKILL)", async (t) => {
   const child = spawnChild("local-then-wait");
-  const { pid, port } = await firstJsonLine<{ pid: number; port: number }>(child);
+  const { pid, port } = await oneJvmStartAtATime(() =>
+    firstJsonLine<{ pid: number; port: number }>(child),
+  );
   t.true(alive(pid));
   child.kill("SIGKILL");
   t.true(await eventually(() => !alive(pid)), "the JVM outlived its parent");
@@ -121,8 +134,9 @@ test("the JVM ends when the Node process that started it is killed (SIGKILL)", a
 });
 
 test("the JVM ends when the Node process that started it exits on its own", async (t) => {
-  const child = spawnChild("local-then-wait", ["exit"]);
-  const { pid } = await firstJsonLine<{ pid: number }>(child);
+  const { pid } = await oneJvmStartAtATime(() =>
+    firstJsonLine<{ pid: number }>(spawnChild("local-then-wait", ["exit"])),
+  );
   t.true(await eventually(() => !alive(pid)), "the JVM outlived its parent");
 });
 
@@ -139,7 +153,7 @@ test("no java on PATH gives local.java-missing saying how to install it", async 
 
 test("Java older than 17 gives local.java-missing naming the version found", async (t) => {
   const { java } = await fakeJava(`echo 'openjdk version "11.0.20" 2023-07-18' >&2`);
-  const err = await t.throwsAsync(startLocal({ java }));
+  const err = await t.throwsAsync(startLocal({ java, classDataDir: false }));
   t.true(isDynatomError(err, "local.java-missing"));
   if (isDynatomError(err, "local.java-missing")) t.is(err.details.found, "11");
   t.regex(err?.message ?? "", /Java 17\+ is needed, but .* is Java 11/);
@@ -151,7 +165,7 @@ test("a server that never answers times out with its last output, and is ended",
 echo "warming up the flux capacitor"
 exec sleep 60`,
   );
-  const err = await t.throwsAsync(startLocal({ java, startTimeoutMs: 1_500 }));
+  const err = await t.throwsAsync(startLocal({ java, startTimeoutMs: 1_500, classDataDir: false }));
   t.true(isDynatomError(err, "local.start-timeout"));
   t.regex(err?.message ?? "", /within 1500 ms/);
   t.regex(err?.message ?? "", /warming up the flux capacitor/);
@@ -165,15 +179,62 @@ test("a JVM that dies while starting gives local.exited with its output", async 
 echo "Error: Unable to access jarfile" >&2
 exit 1`,
   );
-  const err = await t.throwsAsync(startLocal({ java }));
+  const err = await t.throwsAsync(startLocal({ java, classDataDir: false }));
   t.true(isDynatomError(err, "local.exited"));
   t.regex(err?.message ?? "", /Unable to access jarfile/);
 });
 
 test("an aborted start gives local.aborted", async (t) => {
   const controller = new AbortController();
-  const starting = startLocal({ signal: controller.signal });
-  setTimeout(() => controller.abort(), 200);
-  const err = await t.throwsAsync(starting);
+  const err = await oneJvmStartAtATime(() => {
+    const starting = startLocal({ signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    return t.throwsAsync(starting);
+  });
   t.true(isDynatomError(err, "local.aborted"));
+});
+
+test("the first start writes a class-data archive that later starts use", async (t) => {
+  const classDataDir = await mkdtemp(join(tmpdir(), "dynatom-cds-"));
+  const first = await start({ classDataDir });
+  await first.stop();
+  const [folder] = await readdir(classDataDir);
+  t.truthy(folder);
+  const archive = join(classDataDir, folder ?? "", "classes.jsa");
+  t.true((await stat(archive)).size > 1_000_000, "no archive was kept");
+  const second = await start({ classDataDir });
+  t.true(
+    commandLine(second.pid).includes(`-XX:SharedArchiveFile=${archive}`),
+    "the second start did not use the archive",
+  );
+  const client = new DynamoDBClient(localClientConfig(second.endpoint));
+  t.deepEqual((await client.send(new ListTablesCommand({}))).TableNames, []);
+  client.destroy();
+  await second.stop();
+});
+
+test("a damaged archive is dropped and the server starts all the same", async (t) => {
+  const classDataDir = await mkdtemp(join(tmpdir(), "dynatom-cds-"));
+  await (await start({ classDataDir })).stop();
+  const [folder] = await readdir(classDataDir);
+  const archive = join(classDataDir, folder ?? "", "classes.jsa");
+  await chmod(archive, 0o644);
+  await truncate(archive, 100_000);
+  const local = await start({ classDataDir });
+  const client = new DynamoDBClient(localClientConfig(local.endpoint));
+  t.deepEqual((await client.send(new ListTablesCommand({}))).TableNames, []);
+  client.destroy();
+  await local.stop();
+  t.true((await stat(archive)).size > 1_000_000, "the archive was not written again");
+});
+
+test("a class-data folder that cannot be made only costs speed", async (t) => {
+  const file = join(await mkdtemp(join(tmpdir(), "dynatom-cds-")), "a-file");
+  await writeFile(file, "not a folder");
+  const local = await start({ classDataDir: join(file, "cache") });
+  t.false(commandLine(local.pid).includes("SharedArchive"));
+  const client = new DynamoDBClient(localClientConfig(local.endpoint));
+  t.deepEqual((await client.send(new ListTablesCommand({}))).TableNames, []);
+  client.destroy();
+  await local.stop();
 });

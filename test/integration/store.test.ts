@@ -11,6 +11,7 @@ import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
 import { Account, Counter } from "../helpers/atoms.js";
 import { alive } from "../helpers/children.js";
+import { oneJvmStartAtATime } from "../helpers/jvm-start-lock.js";
 import { recordRequests } from "../helpers/requests.js";
 import { difference } from "../helpers/same.js";
 import { useTestDynamo } from "../helpers/table.js";
@@ -189,22 +190,23 @@ test("two atom types with one name cannot share a store; unregistered types are 
   await store.close();
 });
 
-test('endpoint "embedded" starts DynamoDB Local on first use and close() stops it', async (t) => {
-  const store = createStore({ table: "embedded-demo", atoms: [Counter], endpoint: "embedded" });
-  await store.ensureTable();
-  t.is(await store.atom(Counter, { name: "x" }).deref(), undefined);
-  const pids = (await import("node:child_process"))
-    .execSync("ps -eo pid,args")
-    .toString()
-    .split("\n")
-    .filter((line) => line.includes("DynamoDBLocal.jar") && line.includes("-inMemory"))
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
-  await store.close();
-  t.true(pids.length > 0);
-  const closed = await t.throwsAsync(store.atom(Counter, { name: "x" }).deref());
-  t.true(isDynatomError(closed, "store.closed"));
-  t.true(
-    pids.some((pid) => !alive(pid)),
-    "the embedded JVM is still running",
-  );
-});
+test('endpoint "embedded" starts DynamoDB Local on first use and close() stops it', async (t) =>
+  oneJvmStartAtATime(async () => {
+    const store = createStore({ table: "embedded-demo", atoms: [Counter], endpoint: "embedded" });
+    await store.ensureTable();
+    t.is(await store.atom(Counter, { name: "x" }).deref(), undefined);
+    const pids = (await import("node:child_process"))
+      .execSync("ps -eo pid,args")
+      .toString()
+      .split("\n")
+      .filter((line) => line.includes("DynamoDBLocal.jar") && line.includes("-inMemory"))
+      .map((line) => Number(line.trim().split(/\s+/)[0]));
+    await store.close();
+    t.true(pids.length > 0);
+    const closed = await t.throwsAsync(store.atom(Counter, { name: "x" }).deref());
+    t.true(isDynatomError(closed, "store.closed"));
+    t.true(
+      pids.some((pid) => !alive(pid)),
+      "the embedded JVM is still running",
+    );
+  }));
