@@ -26,16 +26,26 @@ export interface StoreOptions extends ClientOptions {
 /** A store: one table of atoms, on one DynamoDB. */
 export interface Store {
   readonly table: string;
+  // The `init` overload comes first: an options object typed with `init` (not only a literal)
+  // must get the handle whose value is never undefined.
   /**
-   * The atom with this key. Without `init` its value is `undefined` while the item is absent.
-   * @example const acct = store.atom(Account, { tenant: "t1", id: "a1" });
+   * The atom with this key, whose value is `init` while the item is absent.
+   * @example const hits = store.atom(Counter, { name: "hits" }, { init: { name: "hits", n: 0 } });
    */
-  atom<D extends AtomDefinition>(definition: D, key: AtomKey<D>): Atom<InferAtom<D> | undefined>;
   atom<D extends AtomDefinition>(
     definition: D,
     key: AtomKey<D>,
     options: AtomOptions<InferAtom<D>> & { readonly init: InferAtom<D> },
   ): Atom<InferAtom<D>>;
+  /**
+   * The atom with this key; its value is `undefined` while the item is absent.
+   * @example const acct = store.atom(Account, { tenant: "t1", id: "a1" }, { retry: { maxAttempts: 5 } });
+   */
+  atom<D extends AtomDefinition>(
+    definition: D,
+    key: AtomKey<D>,
+    options?: Omit<AtomOptions<InferAtom<D>>, "init">,
+  ): Atom<InferAtom<D> | undefined>;
   /**
    * Typed queries on the atom type's indexes: one method per index, taking its partition fields.
    * Sort conditions compare values in their own order (Dates, negative and fractional numbers,
