@@ -116,6 +116,7 @@ export interface Store {
  */
 export function createStore(options: StoreOptions): Store {
   const core = new StoreCore(options);
+  retryPolicy(options.retry); // a bad policy fails here, not at the first conflict
   return {
     table: core.table,
     // One implementation for both overloads: with `init` the value is never undefined.

@@ -11,7 +11,7 @@ import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { classify, type Failure, requestFailed } from "../store/errors.js";
-import { backoff, type RetryOptions } from "../store/retry.js";
+import { backoff, type RetryPolicy } from "../store/retry.js";
 import {
   afterWrite,
   bookkeeping,
@@ -28,7 +28,7 @@ export interface Target {
   readonly key: Record<string, AttributeValue>;
   /** The key, for messages: `{"tenant":"t1","id":"a1"}`. */
   readonly keyText: string;
-  readonly retry: Required<RetryOptions>;
+  readonly retry: RetryPolicy;
 }
 
 /** What a computation decides on the current value: write this value, or stop with a result. */

@@ -1,5 +1,5 @@
 import { DynatomError } from "../errors/index.js";
-import { type RetryOptions, retryPolicy } from "../store/retry.js";
+import { type RetryOptions, type RetryPolicy, retryPolicy } from "../store/retry.js";
 
 /** Options of `putItems` and `deleteItems`. */
 export interface BatchWriteOptions {
@@ -20,7 +20,7 @@ export interface FindOptions extends Omit<BatchWriteOptions, "onProgress"> {
   readonly consistent?: boolean;
 }
 
-export const DEFAULT_BATCH_RETRY: Required<RetryOptions> = {
+export const DEFAULT_BATCH_RETRY: RetryPolicy = {
   maxAttempts: 10,
   baseDelayMs: 50,
   maxDelayMs: 5_000,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { classify } from "../store/errors.js";
-import { backoff, type RetryOptions } from "../store/retry.js";
+import { backoff, type RetryPolicy } from "../store/retry.js";
 
 /** What one batch request left undone: the ids of its entries DynamoDB did not process. */
 export type Send<E> = (entries: readonly E[]) => Promise<readonly string[]>;
@@ -12,7 +12,7 @@ export interface BatchPlan<E> {
   /** The most entries one request may carry (100 reads, 25 writes). */
   readonly chunkSize: number;
   readonly concurrency: number;
-  readonly retry: Required<RetryOptions>;
+  readonly retry: RetryPolicy;
   readonly send: Send<E>;
   /** Called with the number of entries done so far, after every request that did some. */
   readonly onDone?: (done: number) => void;

@@ -12,4 +12,11 @@ export interface StoreErrorDetails {
   "store.closed": { readonly table: string };
   /** An atom type that was not registered with this store. */
   "store.unknown-atom": { readonly atom: string };
+  /** An option that cannot be used (`retry.deadlineMs: NaN`); `option` names it. */
+  "store.invalid-option": { readonly option: string; readonly value: string };
+  /** An endpoint that is not `embedded`, `aws` or an http(s) URL; `from` says where it came from. */
+  "store.invalid-endpoint": {
+    readonly endpoint: string;
+    readonly from: "endpoint" | "DYNATOM_ENDPOINT";
+  };
 }

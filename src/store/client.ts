@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynatomError } from "../errors/index.js";
 import { localClientConfig } from "../local/client-config.js";
 import type { LocalDynamo } from "../local/index.js";
 
@@ -37,6 +38,7 @@ export function clientHandle(
   const own = options.client;
   if (own !== undefined) return { get: async () => own, close: async () => {} };
   const endpoint = options.endpoint ?? env.DYNATOM_ENDPOINT;
+  checkEndpoint(endpoint, options.endpoint === undefined ? "DYNATOM_ENDPOINT" : "endpoint");
   let local: LocalDynamo | undefined;
   let made: Promise<DynamoDBClient> | undefined;
   const make = async (): Promise<DynamoDBClient> => {
@@ -57,7 +59,11 @@ export function clientHandle(
   };
   return {
     get: () => {
-      made ??= make();
+      // A failed start (no Java, a timeout) is not kept: the next call tries again.
+      made ??= make().catch((err: unknown) => {
+        made = undefined;
+        throw err;
+      });
       return made;
     },
     async close() {
@@ -66,4 +72,27 @@ export function clientHandle(
       await local?.stop();
     },
   };
+}
+
+/**
+ * Refuses, before any I/O, an endpoint the SDK would only fail on later with a puzzling error
+ * (`localhost:8000` has no scheme and reads as a URL of scheme "localhost").
+ */
+function checkEndpoint(endpoint: string | undefined, from: "endpoint" | "DYNATOM_ENDPOINT"): void {
+  if (endpoint === undefined || endpoint === "" || endpoint === "embedded" || endpoint === "aws") {
+    return;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {}
+  if ((url?.protocol === "http:" || url?.protocol === "https:") && url.hostname !== "") return;
+  throw new DynatomError(
+    "store.invalid-endpoint",
+    `The ${from === "endpoint" ? "endpoint option" : "DYNATOM_ENDPOINT variable"} is ` +
+      `${JSON.stringify(endpoint)}, which is not a DynamoDB endpoint: use an http(s) URL such as ` +
+      '"http://localhost:8000", "embedded" for DynamoDB Local in this process, or "aws" ' +
+      "(or leave it unset) for real DynamoDB from the AWS settings.",
+    { details: { endpoint, from } },
+  );
 }

@@ -1,35 +1,69 @@
+import { DynatomError } from "../errors/index.js";
+
 /**
  * How dynatom retries after a conflict, throttling or unprocessed batch keys: full-jitter
  * exponential backoff, within a number of attempts and a deadline.
  */
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 50. */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /** The first backoff's upper bound, in ms. Default 5. */
-  readonly baseDelayMs?: number;
+  readonly baseDelayMs?: number | undefined;
   /** The largest backoff, in ms. Default 1,000. */
-  readonly maxDelayMs?: number;
+  readonly maxDelayMs?: number | undefined;
   /** Give up after this long, in ms, counted from the first attempt. Default 30,000. */
-  readonly deadlineMs?: number;
+  readonly deadlineMs?: number | undefined;
 }
 
-export const DEFAULT_RETRY: Required<RetryOptions> = {
+/** A policy with every option set. */
+export type RetryPolicy = { readonly [K in keyof RetryOptions]-?: number };
+
+export const DEFAULT_RETRY: RetryPolicy = {
   maxAttempts: 50,
   baseDelayMs: 5,
   maxDelayMs: 1_000,
   deadlineMs: 30_000,
 };
 
-/** The store's policy with an atom's own options on top. */
-export function retryPolicy(
-  ...layers: readonly (RetryOptions | undefined)[]
-): Required<RetryOptions> {
-  return Object.assign({}, DEFAULT_RETRY, ...layers.filter((layer) => layer !== undefined));
+/** What each option must be: a NaN or a negative deadline would make a retry loop endless. */
+const CHECKS: Record<keyof RetryOptions, (n: number) => boolean> = {
+  maxAttempts: (n) => Number.isSafeInteger(n) && n >= 1,
+  baseDelayMs: (n) => Number.isFinite(n) && n >= 0,
+  maxDelayMs: (n) => Number.isFinite(n) && n >= 0,
+  deadlineMs: (n) => Number.isFinite(n) && n > 0,
+};
+
+/**
+ * The store's policy with an atom's own options on top. An option left `undefined` keeps the
+ * layer below; one that is not a usable number fails with `store.invalid-option`.
+ */
+export function retryPolicy(...layers: readonly (RetryOptions | undefined)[]): RetryPolicy {
+  const policy: { -readonly [K in keyof RetryPolicy]: number } = { ...DEFAULT_RETRY };
+  for (const layer of layers) {
+    for (const [name, value] of Object.entries(layer ?? {})) {
+      if (value === undefined) continue;
+      const option = name as keyof RetryOptions;
+      const check = CHECKS[option];
+      if (check === undefined || typeof value !== "number" || !check(value)) {
+        throw new DynatomError(
+          "store.invalid-option",
+          `The retry option ${JSON.stringify(name)} cannot be ${String(value)}: ` +
+            (check === undefined
+              ? `the retry options are ${Object.keys(CHECKS).join(", ")}.`
+              : "maxAttempts takes a whole number ≥ 1, the delays a finite number of ms ≥ 0, " +
+                "deadlineMs a finite number of ms > 0."),
+          { details: { option: `retry.${name}`, value: String(value) } },
+        );
+      }
+      policy[option] = value;
+    }
+  }
+  return policy;
 }
 
 /** The full-jitter backoff before attempt `attempt + 1`, or undefined once the policy has run out. */
 export function backoff(
-  retry: Required<RetryOptions>,
+  retry: RetryPolicy,
   attempt: number,
   startedAt: number,
 ): number | undefined {

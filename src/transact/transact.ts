@@ -12,7 +12,7 @@ import { itemSize } from "../encoding/index.js";
 import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
 import type { StoreCore } from "../store/core.js";
 import { classify, requestFailed } from "../store/errors.js";
-import { backoff, type RetryOptions } from "../store/retry.js";
+import { backoff, type RetryOptions, type RetryPolicy } from "../store/retry.js";
 import { type OpSpec, specOf, type Tx, type TxOp, txBuilder } from "./ops.js";
 import { cancelled, checkBytes, checkShape, describe, keyOf, type Planned, plan } from "./plan.js";
 
@@ -31,7 +31,7 @@ export type TxResults<Ops extends readonly unknown[]> = {
 };
 
 interface Clock {
-  readonly retry: Required<RetryOptions>;
+  readonly retry: RetryPolicy;
   readonly startedAt: number;
   attempt: number;
 }
@@ -133,7 +133,7 @@ function committed(specs: readonly OpSpec[], planned: readonly Planned[]): unkno
  */
 export async function transact(
   core: StoreCore,
-  retry: Required<RetryOptions>,
+  retry: RetryPolicy,
   fn: (tx: Tx) => readonly unknown[],
 ): Promise<unknown[]> {
   const ops = fn(txBuilder(core));

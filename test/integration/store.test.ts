@@ -210,3 +210,24 @@ test('endpoint "embedded" starts DynamoDB Local on first use and close() stops i
       "the embedded JVM is still running",
     );
   }));
+
+test("a failed embedded start is not kept: the next call starts DynamoDB Local", (t) =>
+  oneJvmStartAtATime(async () => {
+    const store = createStore({ table: "embedded-retry", atoms: [Counter], endpoint: "embedded" });
+    const { PATH, JAVA_HOME } = process.env;
+    process.env.PATH = "/nonexistent";
+    delete process.env.JAVA_HOME;
+    try {
+      const err = await t.throwsAsync(store.ensureTable());
+      t.true(isDynatomError(err, "local.java-missing"), String(err));
+    } finally {
+      process.env.PATH = PATH;
+      if (JAVA_HOME !== undefined) process.env.JAVA_HOME = JAVA_HOME;
+    }
+    try {
+      await store.ensureTable();
+      t.is(await store.atom(Counter, { name: "x" }).deref(), undefined);
+    } finally {
+      await store.close();
+    }
+  }));
