@@ -6,6 +6,11 @@ export interface SchemaErrorDetails {
     /** valibot's issues, as valibot reports them. */
     readonly issues: readonly { readonly message: string; readonly path?: readonly unknown[] }[];
   };
+  /**
+   * A key that cannot name an item: a key field missing or of another type than the schema's
+   * (`field`), or a key attribute over DynamoDB's size (`field` names the attribute, `sk`).
+   */
+  "schema.invalid-key": { readonly atom: string; readonly field: string; readonly reason: string };
   /** A stored item was written by a newer schema version than this code knows. */
   "schema.newer-version": {
     readonly atom: string;

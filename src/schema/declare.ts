@@ -9,7 +9,7 @@ import {
   SCHEMA_VERSION_ATTRIBUTE,
 } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
-import { indexKeys, MODEL_VERSION, primaryKey } from "./keys.js";
+import { checkKeyFields, indexKeys, MODEL_VERSION, primaryKey } from "./keys.js";
 import type {
   AtomDefinition,
   AtomKeyFields,
@@ -144,7 +144,7 @@ export function declareAtom<
       return migrated(name, schema, steps, value, stored, version);
     },
     keyOf(fields: AtomKeyFields<S, K>) {
-      return primaryKey(name, key, fields as Readonly<Record<string, unknown>>);
+      return primaryKey(name, key, checkKeyFields(name, key, kinds, fields));
     },
   };
 }

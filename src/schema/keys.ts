@@ -1,6 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { type Indexable, indexForm } from "../encoding/index.js";
-import { EncodingError, isDynatomError } from "../errors/index.js";
+import { DynatomError, EncodingError, isDynatomError } from "../errors/index.js";
+import type { FieldKind } from "./introspect.js";
 import type { IndexShape, KeyShape } from "./types.js";
 
 /**
@@ -76,13 +77,44 @@ export function sortKey(
   return composite(atom, `$${atom}_${MODEL_VERSION}`, fields, value, several);
 }
 
+function invalidKey(atom: string, field: string, reason: string) {
+  return new DynatomError("schema.invalid-key", `Atom "${atom}": ${reason}.`, {
+    details: { atom, field, reason },
+  });
+}
+
+// DynamoDB's limits on key attributes, in UTF-8 bytes: table keys and GSI keys alike.
+const PARTITION_KEY_BYTES = 2_048;
+const SORT_KEY_BYTES = 1_024;
+
+/** A key attribute as DynamoDB takes it, or `schema.invalid-key` before any request. */
+function sized(atom: string, attribute: string, text: string, limit: number): AttributeValue {
+  // Three bytes a UTF-16 unit at most: most keys need no count.
+  if (text.length * 3 > limit) {
+    const size = Buffer.byteLength(text, "utf8");
+    if (size > limit) {
+      const which = limit === SORT_KEY_BYTES ? "sort key" : "partition key";
+      throw invalidKey(
+        atom,
+        attribute,
+        `its ${which} "${attribute}" is ${size.toLocaleString("en")} bytes, and DynamoDB takes ` +
+          `at most ${limit.toLocaleString("en")} bytes in a ${which}: shorten the key fields`,
+      );
+    }
+  }
+  return { S: text };
+}
+
 /** The table key (`pk`, `sk`) of the atom a value or key belongs to. */
 export function primaryKey(
   atom: string,
   key: KeyShape,
   value: Readonly<Record<string, unknown>>,
 ): Record<string, AttributeValue> {
-  return { pk: { S: partitionKey(atom, key.pk, value) }, sk: { S: sortKey(atom, key.sk, value) } };
+  return {
+    pk: sized(atom, "pk", partitionKey(atom, key.pk, value), PARTITION_KEY_BYTES),
+    sk: sized(atom, "sk", sortKey(atom, key.sk, value), SORT_KEY_BYTES),
+  };
 }
 
 /** The GSI key attributes (`gsi1pk`, `gsi1sk`, …) of every index of a value. */
@@ -93,10 +125,58 @@ export function indexKeys(
 ): Record<string, AttributeValue> {
   const keys: Record<string, AttributeValue> = {};
   for (const index of indexes) {
-    keys[`${index.gsi}pk`] = { S: partitionKey(atom, index.pk, value) };
-    keys[`${index.gsi}sk`] = { S: sortKey(atom, index.sk, value) };
+    const pk = `${index.gsi}pk`;
+    const sk = `${index.gsi}sk`;
+    keys[pk] = sized(atom, pk, partitionKey(atom, index.pk, value), PARTITION_KEY_BYTES);
+    keys[sk] = sized(atom, sk, sortKey(atom, index.sk, value), SORT_KEY_BYTES);
   }
   return keys;
+}
+
+const KIND_TEST: Record<FieldKind, (value: unknown) => boolean> = {
+  string: (value) => typeof value === "string",
+  number: (value) => typeof value === "number",
+  bigint: (value) => typeof value === "bigint",
+  date: (value) => value instanceof Date && !Number.isNaN(value.getTime()),
+  boolean: (value) => typeof value === "boolean",
+};
+
+/**
+ * Checks a key given by a caller against the kinds of the schema's key fields, so that an id
+ * that arrives as "5" (from JSON) is refused rather than read as another, absent item.
+ */
+export function checkKeyFields(
+  atom: string,
+  key: KeyShape,
+  kinds: ReadonlyMap<string, FieldKind>,
+  fields: unknown,
+): Readonly<Record<string, unknown>> {
+  if (typeof fields !== "object" || fields === null) {
+    throw invalidKey(
+      atom,
+      "(key)",
+      `a key must be an object of key fields, not ${describe(fields)}`,
+    );
+  }
+  const record = fields as Readonly<Record<string, unknown>>;
+  for (const field of [...key.pk, ...key.sk]) {
+    const kind = kinds.get(field);
+    const value = Object.hasOwn(record, field) ? record[field] : undefined;
+    if (value === undefined) throw invalidKey(atom, field, `key field "${field}" is missing`);
+    if (kind !== undefined && !KIND_TEST[kind](value)) {
+      const want = kind === "date" ? "a valid Date" : `a ${kind}`;
+      throw invalidKey(atom, field, `key field "${field}" must be ${want}, not ${describe(value)}`);
+    }
+  }
+  return record;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "bigint") return `bigint ${value}`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid Date" : "a Date";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 /** The key fields of a value: what names its atom. */
