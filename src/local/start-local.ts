@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { resolve as resolvePath } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DynatomError, isDynatomError } from "../errors/index.js";
-import { type ClassData, classDataRoot, prepareClassData } from "./class-data.js";
+import { type ClassData, prepareClassData } from "./class-data.js";
 import { locateJar } from "./jar.js";
 import { checkJava, resolveJava } from "./java.js";
 import { type JvmProcess, spawnJvm } from "./jvm.js";
@@ -22,11 +22,11 @@ export interface StartLocalOptions {
   readonly startTimeoutMs?: number;
   /** The java command. Default: `$JAVA_HOME/bin/java`, else `java` on PATH. */
   readonly java?: string;
-  /** More JVM options, after dynatom's own (a later `-XX` option wins), e.g. `["-Xmx2g"]`. */
+  /** More JVM options, after all of dynatom's (a later option wins), e.g. `["-Xmx2g"]`. */
   readonly javaOptions?: readonly string[];
   /**
-   * Where to keep the class-data archive that makes later starts faster (≈ 35 MB per Java and
-   * DynamoDB Local version), or `false` for none. Default: `DYNATOM_CACHE_DIR`, else
+   * Where to keep the class-data archive that makes later starts faster (≈ 35 MB per install
+   * of the jar; unused ones go after 30 days), or `false` for none. Default: `DYNATOM_CACHE_DIR`, else
    * `$XDG_CACHE_HOME/dynatom`, else `~/.cache/dynatom`.
    */
   readonly classDataDir?: string | false;
@@ -73,18 +73,20 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const dataDir = options.dataDir === undefined ? undefined : resolvePath(options.dataDir);
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   const jvmOptions = [...FAST_START_OPTIONS, ...(options.javaOptions ?? [])];
-  const root = options.classDataDir ?? classDataRoot();
+  const root = options.classDataDir;
   const prepare = () =>
     root === false ? undefined : prepareClassData(jar, javaVersion.text, jvmOptions, root);
   let classData = await prepare();
+  let discarded = false;
 
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     if (options.port !== undefined) await assertPortFree(port);
     const args = [
-      ...jvmOptions,
+      ...FAST_START_OPTIONS,
       ...(classData?.options ?? []),
       `-Djava.library.path=${jar.libraryPath}`,
+      ...(options.javaOptions ?? []),
       "-jar",
       classData?.jar ?? jar.jar,
       "-port",
@@ -102,17 +104,31 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       await settled;
       const raced = isDynatomError(err, "local.port-busy") && options.port === undefined;
       if (raced && attempt < PORT_ATTEMPTS) continue;
-      // A damaged archive makes the JVM fail at once: drop it and write a new one, and should
-      // that start fail too, start from the shipped jar.
-      if (isDynatomError(err, "local.exited") && classData !== undefined) {
+      // A damaged archive makes the JVM crash at once: drop it and write a new one, and should
+      // that start fail too, start from the shipped jar. Other exits are not the archive's doing.
+      if (classData !== undefined && !discarded && archiveFailed(err)) {
+        discarded = true;
         await classData.discard();
         classData = classData.writing ? undefined : await prepare();
         continue;
       }
       throw err;
     }
+    // HotSpot runs on without an archive it cannot use (made from another copy): make it anew.
+    if (classData !== undefined && !classData.writing && /\[cds[^\]]*\]/.test(jvm.output())) {
+      await classData.discard();
+    }
     return handle(jvm, port, classData?.writing === true ? ARCHIVE_GRACE_MS : undefined, settled);
   }
+}
+
+/** Whether a failed start looks like the archive's fault: a crash, or HotSpot naming it. */
+function archiveFailed(err: unknown): boolean {
+  if (!isDynatomError(err, "local.exited")) return false;
+  return (
+    err.details.signal !== null ||
+    /\bcds\b|shared archive|SharedArchiveFile/i.test(err.details.output)
+  );
 }
 
 /** Once the JVM is gone, keeps the archive it wrote (or drops a cut one). Never rejects. */

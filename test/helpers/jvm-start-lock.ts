@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 
-/** Set by `npm test` (test/run.ts): the file whose lock lets one test at a time start a JVM. */
+/**
+ * The file whose lock lets one test at a time start a JVM. Unset, one file per user for the
+ * whole machine: two test runs at once pace each other's starts too.
+ */
 export const JVM_LOCK_ENV = "DYNATOM_TEST_JVM_LOCK";
 
 /**
@@ -13,7 +16,9 @@ export const JVM_LOCK_ENV = "DYNATOM_TEST_JVM_LOCK";
  * server answers (or for the whole test, when a child process starts the server).
  */
 export async function oneJvmStartAtATime<T>(fn: () => Promise<T>): Promise<T> {
-  const file = process.env[JVM_LOCK_ENV] ?? join(tmpdir(), "dynatom-test-jvm-start");
+  const file =
+    process.env[JVM_LOCK_ENV] ??
+    join(tmpdir(), `dynatom-test-jvm-start-${process.getuid?.() ?? 0}`);
   writeFileSync(file, "", { flag: "a" });
   const release = await lockfile.lock(file, {
     realpath: false,

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { chmod, mkdtemp, readdir, readFile, stat, truncate, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +27,13 @@ async function portIsFree(port: number): Promise<boolean> {
       server.close(() => resolve(true)),
     );
   });
+}
+
+/** A fresh class-data folder, removed when the test ends (each holds ≈ 35 MB). */
+async function classDataFolder(t: import("ava").ExecutionContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "dynatom-cds-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** The command line a process was started with (Linux). */
@@ -195,7 +202,7 @@ test("an aborted start gives local.aborted", async (t) => {
 });
 
 test("the first start writes a class-data archive that later starts use", async (t) => {
-  const classDataDir = await mkdtemp(join(tmpdir(), "dynatom-cds-"));
+  const classDataDir = await classDataFolder(t);
   const first = await start({ classDataDir });
   await first.stop();
   const [folder] = await readdir(classDataDir);
@@ -214,7 +221,7 @@ test("the first start writes a class-data archive that later starts use", async 
 });
 
 test("a damaged archive is dropped and the server starts all the same", async (t) => {
-  const classDataDir = await mkdtemp(join(tmpdir(), "dynatom-cds-"));
+  const classDataDir = await classDataFolder(t);
   await (await start({ classDataDir })).stop();
   const [folder] = await readdir(classDataDir);
   const archive = join(classDataDir, folder ?? "", "classes.jsa");
@@ -229,7 +236,7 @@ test("a damaged archive is dropped and the server starts all the same", async (t
 });
 
 test("a class-data folder that cannot be made only costs speed", async (t) => {
-  const file = join(await mkdtemp(join(tmpdir(), "dynatom-cds-")), "a-file");
+  const file = join(await classDataFolder(t), "a-file");
   await writeFile(file, "not a folder");
   const local = await start({ classDataDir: join(file, "cache") });
   t.false(commandLine(local.pid).includes("SharedArchive"));

@@ -1,5 +1,7 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 import test from "ava";
-import { rewriteManifest } from "../../src/local/class-data.js";
+import { classDataRoot, rewriteManifest } from "../../src/local/class-data.js";
 
 const shipped = [
   "Manifest-Version: 1.0",
@@ -29,4 +31,13 @@ test("the class path keeps only library jars, relative to the copy", (t) => {
 test("no manifest line is longer than 72 bytes", (t) => {
   const text = rewriteManifest(shipped, `${"../".repeat(30)}x`);
   for (const line of text.split("\r\n")) t.true(Buffer.byteLength(line) <= 72, line);
+});
+
+test("the cache folder is always absolute; a relative XDG_CACHE_HOME is ignored", (t) => {
+  t.is(classDataRoot({ DYNATOM_CACHE_DIR: ".cache/x" }), resolve(".cache/x"));
+  t.is(classDataRoot({ XDG_CACHE_HOME: "/var/cache" }), "/var/cache/dynatom");
+  t.is(
+    classDataRoot({ XDG_CACHE_HOME: "rel", HOME: "/home/u" }),
+    join(homedir(), ".cache", "dynatom"),
+  );
 });
