@@ -27,6 +27,11 @@ export type WatchFn<T> = (
 
 type Value<T> = Exclude<T, undefined>;
 
+/** What `swapIn` hands its function: the value at the path, or undefined while nothing is there. */
+type PathValue<T, P extends readonly (string | number)[]> = undefined extends T
+  ? ValueAt<Value<T>, P> | undefined
+  : ValueAt<Value<T>, P>;
+
 /** The key of a handle's internals, for transactions; not exported from the package. */
 export const INTERNALS = Symbol("dynatom.atom-internals");
 
@@ -136,15 +141,15 @@ export class Atom<T> {
 
   /**
    * Updates the value at one path (object fields, array indexes, Map keys), copying along it.
+   * On a handle without `init`, `fn` gets `undefined` while the item is absent.
    * @example await acct.swapIn(["prefs", "theme"], () => "dark");
    */
   async swapIn<const P extends readonly (string | number)[]>(
     path: P,
-    fn: (current: ValueAt<Value<T>, P>) => ValueAt<Value<T>, P>,
+    fn: (current: PathValue<T, P>) => ValueAt<Value<T>, P>,
   ): Promise<Value<T>> {
     return this.swap(
-      (current) =>
-        assocIn(current, path, fn(getIn(current, path) as ValueAt<Value<T>, P>)) as Value<T>,
+      (current) => assocIn(current, path, fn(getIn(current, path) as PathValue<T, P>)) as Value<T>,
     );
   }
 
@@ -173,8 +178,12 @@ export class Atom<T> {
     return this;
   }
 
-  /** Deletes the item. Later mutations through this handle throw `AtomDestroyedError`. */
+  /**
+   * Deletes the item. Later mutations through this handle throw `AtomDestroyedError`; a second
+   * `destroy()` does nothing (it must not delete an item someone has made again since).
+   */
   async destroy(): Promise<void> {
+    if (this.#destroyed) return;
     const { core, key } = this.#target;
     await core.run("DeleteItem", (client) =>
       client.send(new DeleteItemCommand({ TableName: core.table, Key: key })),
@@ -212,18 +221,25 @@ export class Atom<T> {
     return [old, value];
   }
 
+  /** Runs every watch, even after one throws; then reports the first that threw. */
   #notify(old: T, value: Value<T>, version: number): void {
+    let failed: { name: string; cause: unknown } | undefined;
     for (const [name, fn] of this.#watches) {
       try {
         fn(name, this, old, value);
       } catch (cause) {
-        const { definition, keyText } = this.#target;
-        throw new DynatomError(
-          "atom.watch-failed",
-          `Atom "${definition.name}" ${keyText}: the change was applied (version ${version}), but the watch "${name}" threw.`,
-          { details: { atom: definition.name, key: keyText, watch: name, version }, cause },
-        );
+        failed ??= { name, cause };
       }
     }
+    if (failed === undefined) return;
+    const { definition, keyText } = this.#target;
+    throw new DynatomError(
+      "atom.watch-failed",
+      `Atom "${definition.name}" ${keyText}: the change was applied (version ${version}), but the watch "${failed.name}" threw; every other watch ran.`,
+      {
+        details: { atom: definition.name, key: keyText, watch: failed.name, version },
+        cause: failed.cause,
+      },
+    );
   }
 }

@@ -29,10 +29,11 @@ class Walk {
   readonly path: PathStep[] = [];
   readonly open = new Set<object>();
 
-  fail(code: "encoding.unsupported", what: string, hint: string): never {
+  fail(code: "encoding.unsupported", what: string, hint: string, cause?: unknown): never {
     const path = formatPath(this.path);
     throw new EncodingError(code, `Cannot store ${what} at ${path}: ${hint}`, {
       details: { path, what },
+      cause,
     });
   }
 
@@ -196,7 +197,18 @@ function encodeObject(value: object, depth: number, walk: Walk): Encoded {
     return encodeRecord(value, ownKeys(value, walk), depth, walk, undefined);
   const custom = customFor(value);
   if (custom !== undefined) {
-    const inner = encodeValue(custom.serialize(value), depth, walk);
+    let serialized: unknown;
+    try {
+      serialized = custom.serialize(value);
+    } catch (err) {
+      walk.fail(
+        "encoding.unsupported",
+        `a value of the custom type "${custom.name}"`,
+        `its serialize threw (${err instanceof Error ? err.message : String(err)})`,
+        err,
+      );
+    }
+    const inner = encodeValue(serialized, depth, walk);
     const tag = `${TAG.custom}:${custom.name}`;
     return { av: inner.av, note: inner.note === undefined ? tag : { t: tag, i: inner.note } };
   }

@@ -47,6 +47,13 @@ export function checkDeclaration(spec: {
   if (!Number.isInteger(spec.version) || (spec.version as number) < 1) {
     throw invalid(atom, `the version must be a whole number from 1, not ${String(spec.version)}`);
   }
+  if ((spec.schema as { readonly async?: unknown } | null)?.async === true) {
+    throw invalid(
+      atom,
+      "the schema is async (v.objectAsync or an async check inside): writes validate it in the " +
+        "same step as they encode, so use synchronous valibot schemas",
+    );
+  }
   const entries = objectEntries(spec.schema);
   if (entries === undefined) {
     throw invalid(

@@ -17,6 +17,9 @@ const RETRYABLE = new Set([
   "TimeoutError",
 ]);
 
+// Network failures: trying again may well succeed (ECONNREFUSED proves nothing was sent).
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
+
 /** Turns an error from the AWS SDK (or the network) into a DynatomError, keeping it as `cause`. */
 export function requestFailed(err: unknown, operation: string, table: string): DynatomError {
   if (err instanceof DynatomError) return err;
@@ -30,7 +33,10 @@ export function requestFailed(err: unknown, operation: string, table: string): D
     );
   }
   const retryable =
-    sdk.$retryable !== undefined || sdk.$fault === "server" || RETRYABLE.has(sdk.name ?? "");
+    sdk.$retryable !== undefined ||
+    sdk.$fault === "server" ||
+    RETRYABLE.has(sdk.name ?? "") ||
+    NETWORK_CODES.has((err as { code?: unknown } | null)?.code as string);
   return new DynatomError(
     "store.request-failed",
     `${operation} on table "${table}" failed: ${sdk.name ?? "Error"}: ${sdk.message ?? String(err)}`,

@@ -296,3 +296,30 @@ test("a value whose key fields name another atom is refused, and nothing is writ
   );
   t.deepEqual(await store.atom(Counter, { name: other }).deref(), { name: other, n: 1000 });
 });
+
+test("every watch runs when one throws; the call says which threw", async (t) => {
+  const { store, name } = open();
+  const hits = store.atom(Counter, { name }, { init: { name, n: 0 } });
+  const seen: string[] = [];
+  hits.watch("first", () => {
+    seen.push("first");
+    throw new Error("audit log is down");
+  });
+  hits.watch("second", (_name, _atom, old, next) => seen.push(`second ${old.n}->${next.n}`));
+  const err = await t.throwsAsync(hits.swap((c) => ({ ...c, n: c.n + 1 })));
+  t.true(isDynatomError(err, "atom.watch-failed"), String(err));
+  t.regex(err?.message ?? "", /"first"/);
+  t.deepEqual(seen, ["first", "second 0->1"]);
+  t.is((await hits.deref()).n, 1);
+});
+
+test("a second destroy() deletes nothing, not even an item made again since", async (t) => {
+  const { store, name } = open();
+  const mine = store.atom(Counter, { name });
+  await mine.reset({ name, n: 1 });
+  await mine.destroy();
+  const theirs = store.atom(Counter, { name });
+  await theirs.reset({ name, n: 2 });
+  await mine.destroy();
+  t.deepEqual(await theirs.deref(), { name, n: 2 });
+});

@@ -51,3 +51,13 @@ store.atom(Counter, { name: "c" }, { retries: 3 });
 store.atom(Counter, { name: "c" }, { retry: { maxAttempts: "3" } });
 // @ts-expect-error: the key is still checked when options are given
 store.atom(Counter, { name: 1 }, { retry });
+
+async function swapInTellsTheTruth() {
+  const plain = store.atom(Counter, { name: "c" });
+  // @ts-expect-error: without init the path's value is undefined while the item is absent
+  await plain.swapIn(["n"], (n) => n + 1);
+  await plain.swapIn(["n"], (n) => (n ?? 0) + 1);
+  const sure = store.atom(Counter, { name: "c" }, { init: { name: "c", n: 0 } });
+  await sure.swapIn(["n"], (n) => n + 1);
+}
+void swapInTellsTheTruth;
