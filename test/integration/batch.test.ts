@@ -274,8 +274,8 @@ test("a bad key names its position, and nothing is sent", async (t) => {
   const err = await t.throwsAsync(
     store.findItems(Counter, [{ name: "ok" }, { name: undefined as unknown as string }]),
   );
-  t.true(isDynatomError(err, "encoding.unindexable"));
-  t.regex(err?.message ?? "", /^findItems\(counter\), keys\[1\]: /);
+  t.true(isDynatomError(err, "schema.invalid-key"), String(err));
+  t.regex(err?.message ?? "", /^findItems\(counter\), keys\[1\]: .*"name" is missing/);
   const del = await t.throwsAsync(
     store.deleteItems(Counter, [{ name: Number.NaN as unknown as string }]),
   );
