@@ -47,6 +47,17 @@ export interface LocalDynamo {
 // A start takes 1–3 s; eight at once on two busy cores took over 30 s.
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const POLL_MS = 25;
+// Ports that a start in this process has taken, until its JVM has exited.
+const claimed = new Set<number>();
+
+/** A rejection handler that undoes something, then rethrows. */
+function fail(undo: () => void) {
+  return (err: unknown): never => {
+    undo();
+    throw err;
+  };
+}
+
 // Writing the class-data archive at exit takes a few seconds on a busy machine.
 const ARCHIVE_GRACE_MS = 30_000;
 // A free port can be taken by someone else between our probe and the JVM's bind.
@@ -81,7 +92,15 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
-    if (options.port !== undefined) await assertPortFree(port);
+    if (claimed.has(port)) {
+      // Another start in this process has this port: its JVM may not listen yet, and ours
+      // would fail to bind while its readiness check got the other's answers.
+      if (options.port !== undefined || attempt >= PORT_ATTEMPTS) throw portBusy(port);
+      continue;
+    }
+    claimed.add(port);
+    const release = () => claimed.delete(port);
+    if (options.port !== undefined) await assertPortFree(port).catch(fail(release));
     const args = [
       ...FAST_START_OPTIONS,
       ...(classData?.options ?? []),
@@ -95,7 +114,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       "-disableTelemetry",
       ...(dataDir === undefined ? ["-inMemory"] : ["-dbPath", dataDir]),
     ];
-    const jvm = await spawnJvm(java, args, dataDir ?? tmpdir());
+    const jvm = await spawnJvm(java, args, dataDir ?? tmpdir()).catch(fail(release));
+    void jvm.exited.then(release);
     const settled = settleAfterExit(jvm, classData);
     try {
       await waitUntilReady(jvm, port, timeoutMs, options.signal);

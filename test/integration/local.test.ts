@@ -245,3 +245,23 @@ test("a class-data folder that cannot be made only costs speed", async (t) => {
   client.destroy();
   await local.stop();
 });
+
+test("two starts on one port at once: one server, the other gets local.port-busy", async (t) => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen({ port: 0, host: "0.0.0.0" }, resolve));
+  const address = probe.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  await new Promise((resolve) => probe.close(resolve));
+  const results = await oneJvmStartAtATime(() =>
+    Promise.allSettled([startLocal({ port }), startLocal({ port })]),
+  );
+  const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+  t.is(started.length, 1, "both starts resolved");
+  t.true(isDynatomError(refused[0], "local.port-busy"), String(refused[0]));
+  const [local] = started;
+  if (local === undefined) return;
+  t.true(alive(local.pid), "the server handed out is not running");
+  await local.stop();
+  t.true(await eventually(() => portIsFree(port)));
+});
