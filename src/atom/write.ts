@@ -95,17 +95,31 @@ export async function applyOnce(
   for (let attempt = 1; ; attempt++) {
     if (pending === undefined) {
       const current = seen.exists ? seen.value : initial;
-      const decision = decide(current);
+      let decision: Decision;
+      let prepared: { readonly value: unknown; readonly item: Record<string, AttributeValue> };
+      try {
+        decision = decide(current);
+        // Validation and encoding throw here, before anything is sent.
+        prepared =
+          "stop" in decision
+            ? { value: current, item: {} }
+            : (decision.prepared ?? definition.prepare(decision.write as never));
+        if (!("stop" in decision)) assertSameKey(target, prepared.value, prepared.item);
+      } catch (err) {
+        // A function that throws, or a value refused, is reported only on the stored value.
+        if (fresh) throw err;
+        seen = await readSeen(target);
+        fresh = true;
+        continue;
+      }
       if ("stop" in decision) {
         if (fresh) return { written: false, old: current, value: current, seen };
         seen = await readSeen(target);
         fresh = true;
         continue;
       }
+      const { value, item } = prepared;
       const writeId = newWriteId();
-      // Validation and encoding throw here, before anything is sent.
-      const { value, item } = decision.prepared ?? definition.prepare(decision.write as never);
-      assertSameKey(target, value, item);
       pending = {
         writeId,
         basis: seen,

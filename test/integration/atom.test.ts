@@ -126,7 +126,8 @@ test("invalid or unencodable values are refused before any request", async (t) =
   t.regex(fn?.message ?? "", /meta\.onChange/);
   const big = await t.throwsAsync(doc.swap((d) => ({ ...(d ?? good), body: "b".repeat(410_000) })));
   t.true(big instanceof ItemTooLargeError);
-  t.deepEqual(requests.sent, [], "nothing was sent for any of them");
+  // Each is refused on the stored value: a warm handle reads it first, and writes nothing.
+  t.deepEqual(requests.sent, Array(3).fill("GetItemCommand"), "something was written");
   t.deepEqual(await doc.deref(), good);
 });
 
@@ -322,4 +323,36 @@ test("a second destroy() deletes nothing, not even an item made again since", as
   await theirs.reset({ name, n: 2 });
   await mine.destroy();
   t.deepEqual(await theirs.deref(), { name, n: 2 });
+});
+
+test("a swap whose function throws on a stale cached value reads the stored one and asks again", async (t) => {
+  const { store, name } = open();
+  const mine = store.atom(Counter, { name }, { init: { name, n: 0 } });
+  await mine.reset({ name, n: 1 });
+  await store.atom(Counter, { name }).reset({ name, n: 5 });
+  const next = await mine.swap((c) => {
+    if (c.n < 3) throw new Error("too low to raise");
+    return { ...c, n: c.n + 1 };
+  });
+  t.is(next.n, 6);
+});
+
+test("a swap whose value fails validation only on a stale cached value reads the stored one", async (t) => {
+  const { store, name } = open();
+  const first = {
+    id: name,
+    title: "short",
+    body: "",
+    meta: 1,
+    prefs: { theme: "x" },
+    counts: new Map(),
+  };
+  const mine = store.atom(Doc, { id: name }, { init: first });
+  await mine.reset(first);
+  await store.atom(Doc, { id: name }).reset({ ...first, title: "x".repeat(15) });
+  const next = await mine.swap((d) => ({
+    ...d,
+    title: d.title.length > 10 ? d.title.slice(0, 10) : `${d.title}-too-long-for-twenty`,
+  }));
+  t.is(next.title, "x".repeat(10));
 });
