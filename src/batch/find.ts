@@ -72,7 +72,8 @@ export async function findItems(
       return (result.UnprocessedKeys?.[core.table]?.Keys ?? []).map(keyId);
     },
   });
-  if (outcome.failed.length > 0) {
+  // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.
+  if (outcome.failed.length > 0 || outcome.stopped) {
     throw incomplete(core, definition.name, "findItems", outcome, (entry) => entry.fields);
   }
   if (decodeFailure !== undefined) throw decodeFailure.error;

@@ -77,11 +77,14 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
       const next = pending.filter((entry) => left.has(plan.idOf(entry)));
       if (next.length < pending.length) {
         done += pending.length - next.length;
-        try {
-          plan.onDone?.(done);
-        } catch (err) {
-          stop ??= { reason: `onProgress threw: ${describe(err)}`, cause: err };
-          firstFailure ??= stop;
+        // After a stop, progress is not reported: an onProgress that threw is not called again.
+        if (stop === undefined) {
+          try {
+            plan.onDone?.(done);
+          } catch (err) {
+            stop = { reason: `onProgress threw: ${describe(err)}`, cause: err };
+            firstFailure ??= stop;
+          }
         }
         attempt = 0;
         startedAt = Date.now();

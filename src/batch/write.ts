@@ -57,7 +57,8 @@ async function writeAll(
       );
     },
   });
-  if (outcome.failed.length > 0) {
+  // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.
+  if (outcome.failed.length > 0 || outcome.stopped) {
     throw incomplete(core, definition.name, operation, outcome, (write) => write.fields);
   }
 }

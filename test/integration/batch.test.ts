@@ -325,6 +325,26 @@ test("an onProgress that throws stops the call, and what was not written is repo
   t.is(await countItems("progress"), 50);
 });
 
+test("an onProgress that throws while every request is in flight still fails the call, once", async (t) => {
+  const { store } = open();
+  const values = counters("in-flight", 60);
+  let calls = 0;
+  const err = await t.throwsAsync(
+    store.putItems(Counter, values, {
+      onProgress: () => {
+        calls++;
+        throw new Error("dashboard is down");
+      },
+    }),
+    { instanceOf: BatchIncompleteError },
+  );
+  t.is(calls, 1, "onProgress was called again after it threw");
+  t.false(err.retryable);
+  t.is((err.cause as Error).message, "dashboard is down");
+  t.is(err.details.succeeded + err.details.failed.length, 60);
+  t.is(await countItems("in-flight"), err.details.succeeded);
+});
+
 test("an empty batch sends nothing", async (t) => {
   const { store, requests } = open();
   t.deepEqual(await store.findItems(Counter, []), []);
