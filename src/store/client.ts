@@ -14,6 +14,11 @@ export interface ClientOptions {
   readonly endpoint?: string;
   /** With the embedded DynamoDB Local: keep its data in this folder. Default: in memory. */
   readonly dataDir?: string;
+  /**
+   * How long one request may take, in ms, for the clients the store makes (a client you pass
+   * is used as it is: give it a `requestHandler` with a `requestTimeout`). Default 10,000.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** The client a store talks through, made on first use, and what must be released on close. */
@@ -39,6 +44,15 @@ export function clientHandle(
   if (own !== undefined) return { get: async () => own, close: async () => {} };
   const endpoint = options.endpoint ?? env.DYNATOM_ENDPOINT;
   checkEndpoint(endpoint, options.endpoint === undefined ? "DYNATOM_ENDPOINT" : "endpoint");
+  const timeout = requestTimeout(options.requestTimeoutMs);
+  // The installed SDK sets no timeout by default: a server that accepts and never answers
+  // would hold a call for good. Idle connections are cut too, and the connect is bounded.
+  const requestHandler = {
+    requestTimeout: timeout,
+    throwOnRequestTimeout: true,
+    socketTimeout: timeout,
+    connectionTimeout: Math.min(timeout, CONNECT_TIMEOUT_MS),
+  };
   let local: LocalDynamo | undefined;
   let made: Promise<DynamoDBClient> | undefined;
   const make = async (): Promise<DynamoDBClient> => {
@@ -46,16 +60,17 @@ export function clientHandle(
       // Loaded only here: a production bundle that never starts DynamoDB Local skips it.
       const { startLocal } = await import("../local/index.js");
       local = await startLocal(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
-      return new DynamoDBClient(localClientConfig(local.endpoint));
+      return new DynamoDBClient({ ...localClientConfig(local.endpoint), requestHandler });
     }
     if (endpoint !== undefined && endpoint !== "" && endpoint !== "aws") {
-      return new DynamoDBClient(
-        hasAwsCredentials(env)
+      return new DynamoDBClient({
+        ...(hasAwsCredentials(env)
           ? { endpoint, region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "local" }
-          : localClientConfig(endpoint),
-      );
+          : localClientConfig(endpoint)),
+        requestHandler,
+      });
     }
-    return new DynamoDBClient({});
+    return new DynamoDBClient({ requestHandler });
   };
   return {
     get: () => {
@@ -72,6 +87,19 @@ export function clientHandle(
       await local?.stop();
     },
   };
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 3_000;
+
+function requestTimeout(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
+  if (typeof ms === "number" && Number.isFinite(ms) && ms > 0) return ms;
+  throw new DynatomError(
+    "store.invalid-option",
+    `The option requestTimeoutMs cannot be ${String(ms)}: give a finite number of ms > 0.`,
+    { details: { option: "requestTimeoutMs", value: String(ms) } },
+  );
 }
 
 /**

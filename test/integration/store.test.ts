@@ -1,3 +1,4 @@
+import { createServer, type Socket } from "node:net";
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -231,3 +232,43 @@ test("a failed embedded start is not kept: the next call starts DynamoDB Local",
       await store.close();
     }
   }));
+
+test("a server that accepts and never answers: every call fails in its bounds, none hangs", async (t) => {
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const address = silent.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const store = createStore({
+    table: "silent",
+    atoms: [Counter],
+    endpoint: `http://127.0.0.1:${port}`,
+    requestTimeoutMs: 300,
+    retry: { deadlineMs: 2_000 },
+  });
+  try {
+    const read = await t.throwsAsync(store.atom(Counter, { name: "x" }).deref());
+    t.true(isDynatomError(read, "store.request-failed"), String(read));
+    t.true(isDynatomError(read) && read.retryable);
+    const swap = await t.throwsAsync(
+      store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } }).swap((c) => c),
+    );
+    t.true(isDynatomError(swap), String(swap));
+    const found = await t.throwsAsync(store.findItems(Counter, [{ name: "x" }]));
+    t.true(isDynatomError(found), String(found));
+  } finally {
+    await store.close();
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
+});
+
+test("requestTimeoutMs must be a positive number of ms", (t) => {
+  const err = t.throws(() =>
+    createStore({ table: "app", atoms: [Counter], endpoint: "aws", requestTimeoutMs: Number.NaN }),
+  );
+  t.true(isDynatomError(err, "store.invalid-option"), String(err));
+});
