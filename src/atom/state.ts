@@ -104,18 +104,17 @@ export function afterWrite(basis: Seen, writeId: string, value: unknown): Seen {
 /**
  * Whether a write computed on `basis` provably did not apply, given the item now shows `current`
  * without its id. It would have made version `basis.version + 1` right after `basis`'s last
- * write; while that slot is in the window of ids `current` keeps, and `current` descends from
- * `basis` (its last write is still listed, or fell off just before our slot), another id in our
- * slot proves ours never applied. Anything less is unknown.
+ * write; when `current` still lists that last write (so it descends from `basis`: ids are never
+ * reused, and an item deleted and made again starts a new list) and our slot is in its window,
+ * another id in our slot proves ours never applied. Without that proof (a basis with no write
+ * id, such as an absent item, or a last write that fell off the window) a delete and re-create
+ * in between could have erased our write: unknown.
  */
 export function provablyNotApplied(basis: Seen, current: Seen): boolean {
   if (!current.exists) return false;
-  const ours = basis.version + 1;
   const last = basis.writes.at(-1);
-  const descends = last === undefined || current.writes.includes(last);
-  if (current.version < ours)
-    return last !== undefined && current.version === basis.version && descends;
-  const oldestKept = current.version - current.writes.length + 1;
-  if (ours < oldestKept) return false;
-  return descends || ours === oldestKept;
+  if (last === undefined || !current.writes.includes(last)) return false;
+  const ours = basis.version + 1;
+  if (current.version < ours) return current.version === basis.version;
+  return ours >= current.version - current.writes.length + 1;
 }

@@ -356,3 +356,33 @@ test("a swap whose value fails validation only on a stale cached value reads the
   }));
   t.is(next.title, "x".repeat(10));
 });
+
+test("a lost answer, then a delete and a re-create: the swap is not applied twice", async (t) => {
+  const { name } = open();
+  // The SDK's own retries are off: this test decides what each attempt sees.
+  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
+  const other = createStore({ table, atoms: [Counter], client: dynamo().client });
+  let lost = false;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      if (!lost && (args.input as { Item?: unknown }).Item !== undefined) {
+        lost = true;
+        // Another process sees our write, deletes the item and makes it again.
+        const theirs = other.atom(Counter, { name });
+        t.deepEqual(await theirs.deref(), { name, n: 1 });
+        await theirs.destroy();
+        await other.atom(Counter, { name }).reset({ name, n: 1 });
+        throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+      }
+      return result;
+    },
+    { step: "finalizeRequest", name: "loseFirstWriteAnswer" },
+  );
+  const store = createStore({ table, atoms: [Counter], client });
+  const mine = store.atom(Counter, { name }, { init: { name, n: 0 } });
+  const err = await t.throwsAsync(mine.swap((c) => ({ ...c, n: c.n + 1 })));
+  t.true(isDynatomError(err, "atom.outcome-unknown"), String(err));
+  t.deepEqual(await other.atom(Counter, { name }).deref(), { name, n: 1 }, "applied twice");
+  client.destroy();
+});
