@@ -147,15 +147,16 @@ export async function applyOnce(
       };
     } catch (err) {
       failure = classify(err);
-      if (failure === "definite") throw requestFailed(err, "PutItem", core.table);
+      const e = err as { Item?: Record<string, AttributeValue>; $metadata?: { attempts?: number } };
+      // Whatever this error says, an earlier attempt of the SDK's may have applied the write.
+      if ((e.$metadata?.attempts ?? 1) > 1) pending.uncertain = true;
+      if (failure === "definite") {
+        if (!pending.uncertain) throw requestFailed(err, "PutItem", core.table);
+        return settle(target, pending, err);
+      }
       if (failure === "conflict") {
-        const e = err as {
-          Item?: Record<string, AttributeValue>;
-          $metadata?: { attempts?: number };
-        };
         const current = seenFrom(definition, e.Item);
-        // The SDK may have retried a write that had in fact applied, and then met its own result.
-        const uncertain = pending.uncertain || (e.$metadata?.attempts ?? 1) > 1;
+        const uncertain = pending.uncertain;
         if (current.writes.includes(pending.writeId)) {
           return { written: true, old: pending.old, value: pending.value, seen: current };
         }
@@ -196,6 +197,31 @@ export async function applyOnce(
       await sleep(delay);
     }
   }
+}
+
+/**
+ * A definite refusal after a send that may have applied: the item says whether it did. Listed,
+ * the swap succeeded; provably not, the refusal stands; otherwise the outcome is unknown.
+ */
+async function settle(target: Target, pending: Pending, err: unknown): Promise<Applied> {
+  let current: Seen;
+  try {
+    current = await readSeen(target);
+  } catch (readErr) {
+    throw unknown(
+      target,
+      pending,
+      readErr,
+      `a resend was refused (${String(err)}) and the item could not be read`,
+    );
+  }
+  if (current.writes.includes(pending.writeId)) {
+    return { written: true, old: pending.old, value: pending.value, seen: current };
+  }
+  if (provablyNotApplied(pending.basis, current)) {
+    throw requestFailed(err, "PutItem", target.core.table);
+  }
+  throw unknown(target, pending, err, "a resend was refused and the item no longer shows it");
 }
 
 function unknown(

@@ -28,6 +28,8 @@ export interface TransactionErrorDetails {
   };
   /** Conflicts kept cancelling the transaction until the retries ran out; nothing was written. */
   "transaction.conflict": { readonly attempts: number; readonly elapsedMs: number };
+  /** The transaction function returned something that is not an array of `tx` operations. */
+  "transaction.invalid-operation": { readonly index?: number; readonly reason: string };
   /** The answer was lost and the retries ran out: the transaction applied once or not at all. */
   "transaction.outcome-unknown": { readonly token: string; readonly reason: string };
 }

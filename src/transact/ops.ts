@@ -1,5 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { type Atom, type AtomInternals, INTERNALS } from "../atom/atom.js";
+import { TransactionError } from "../errors/index.js";
 import { blindWriteBookkeeping } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyText } from "../schema/keys.js";
 import type { AtomDefinition, AtomKey, InferAtom } from "../schema/types.js";
@@ -94,8 +95,11 @@ export function txBuilder(core: StoreCore): Tx {
   const internalsOf = (atom: Atom<unknown>) => {
     const internals = atom[INTERNALS]();
     if (internals.target.core !== core) {
-      throw new TypeError(
-        `Atom "${internals.target.definition.name}" ${internals.target.keyText} belongs to another store.`,
+      const reason = `atom "${internals.target.definition.name}" ${internals.target.keyText} belongs to another store`;
+      throw new TransactionError(
+        "transaction.invalid-operation",
+        `store.transact: ${reason}; use a handle of this store.`,
+        { details: { reason } },
       );
     }
     internals.live();

@@ -57,19 +57,31 @@ async function send(
       );
       return undefined;
     } catch (err) {
-      const e = err as { name?: string; CancellationReasons?: CancellationReason[] };
+      const e = err as {
+        name?: string;
+        CancellationReasons?: CancellationReason[];
+        $metadata?: { attempts?: number };
+      };
+      // An earlier attempt of the SDK's may have committed, whatever this answer says.
+      if ((e.$metadata?.attempts ?? 1) > 1) uncertain = true;
       if (e.name === "TransactionCanceledException") return e.CancellationReasons ?? [];
       const failure = e.name === "TransactionInProgressException" ? "unknown" : classify(err);
-      if (failure === "definite") throw requestFailed(err, "TransactWriteItems", core.table);
+      if (failure === "definite" && !uncertain) {
+        throw requestFailed(err, "TransactWriteItems", core.table);
+      }
       if (failure === "unknown") uncertain = true;
       clock.attempt++;
       let delay = backoff(clock.retry, clock.attempt, clock.startedAt);
       // Past the token's window a resend would run as a new transaction: stop before it.
       if (uncertain && delay !== undefined && Date.now() + delay - firstSent > TOKEN_WINDOW_MS)
         delay = undefined;
+      if (failure === "definite") delay = undefined;
       if (delay === undefined) {
         if (!uncertain) throw requestFailed(err, "TransactWriteItems", core.table);
-        const reason = "the answer was lost and the retries ran out";
+        const reason =
+          failure === "definite"
+            ? `a resend was refused (${String(err)}) after an attempt that may have committed`
+            : "the answer was lost and the retries ran out";
         throw new TransactionError(
           "transaction.outcome-unknown",
           `The transaction's outcome is unknown: ${reason}. It applied once or not at all, never ` +
@@ -138,12 +150,23 @@ export async function transact(
 ): Promise<unknown[]> {
   const ops = fn(txBuilder(core));
   if (!Array.isArray(ops)) {
-    throw new TypeError("store.transact: the function must return an array of tx operations.");
+    const reason = "the transaction function must return an array of tx operations";
+    throw new TransactionError(
+      "transaction.invalid-operation",
+      `store.transact: ${reason}; nothing was sent.`,
+      { details: { reason } },
+    );
   }
   const specs = ops.map((op, i) => {
     const spec = specOf(op);
-    if (spec === undefined)
-      throw new TypeError(`store.transact: element ${i} is not an operation made with tx.`);
+    if (spec === undefined) {
+      const reason = `element ${i} is not an operation made with tx (tx.put, tx.delete, tx.swap, tx.check)`;
+      throw new TransactionError(
+        "transaction.invalid-operation",
+        `store.transact: ${reason}; nothing was sent.`,
+        { details: { index: i, reason } },
+      );
+    }
     return spec;
   });
   checkShape(core, specs);

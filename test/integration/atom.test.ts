@@ -386,3 +386,45 @@ test("a lost answer, then a delete and a re-create: the swap is not applied twic
   t.deepEqual(await other.atom(Counter, { name }).deref(), { name, n: 1 }, "applied twice");
   client.destroy();
 });
+
+test("a lost answer hidden behind the SDK's throttled retries is not applied twice", async (t) => {
+  const { name } = open();
+  // The store's client keeps the SDK's retries (3 attempts): they are what hides the loss.
+  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 3 });
+  const other = createStore({ table, atoms: [Counter], client: dynamo().client });
+  const theirs = other.atom(Counter, { name }, { init: { name, n: 0 } });
+  await theirs.reset({ name, n: 0 });
+  let attempt = 0;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if ((args.input as { Item?: unknown }).Item === undefined) return next(args);
+      attempt++;
+      if (attempt === 1) {
+        await next(args); // commits
+        // 40 other swaps land past the 32 ids the item keeps, while the SDK retries.
+        for (let i = 0; i < 40; i++) await theirs.swap((c) => ({ ...c, n: c.n + 1 }));
+        throw Object.assign(new Error("We encountered an internal error"), {
+          name: "InternalServerError",
+          $fault: "server",
+          $metadata: { httpStatusCode: 500 },
+        });
+      }
+      if (attempt <= 3) {
+        throw Object.assign(new Error("Rate exceeded"), {
+          name: "ThrottlingException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return next(args);
+    },
+    { step: "deserialize", name: "commitThenThrottle", priority: "low" },
+  );
+  const store = createStore({ table, atoms: [Counter], client });
+  const mine = store.atom(Counter, { name }, { init: { name, n: 0 } });
+  await mine.deref();
+  const err = await t.throwsAsync(mine.swap((c) => ({ ...c, n: c.n + 1 })));
+  t.true(isDynatomError(err, "atom.outcome-unknown"), String(err));
+  t.is((await theirs.deref()).n, 41, "41 operations, each applied once");
+  client.destroy();
+});

@@ -386,3 +386,50 @@ test("lost answers are resent with the same token: each transaction applies once
     await proxy.close();
   }
 });
+
+test("a commit hidden behind lasting throttled retries is reported unknown, not failed", async (t) => {
+  const { client, name } = open();
+  let attempt = 0;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if ((args.input as { TransactItems?: unknown }).TransactItems === undefined)
+        return next(args);
+      attempt++;
+      if (attempt === 1) {
+        await next(args); // commits
+        throw Object.assign(new Error("We encountered an internal error"), {
+          name: "InternalServerError",
+          $fault: "server",
+          $metadata: { httpStatusCode: 500 },
+        });
+      }
+      throw Object.assign(new Error("Rate exceeded"), {
+        name: "ThrottlingException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      });
+    },
+    { step: "deserialize", name: "commitThenThrottle", priority: "low" },
+  );
+  const store = createStore({
+    table,
+    atoms: [Counter, Account, Blob],
+    client,
+    retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 3 },
+  });
+  const err = await t.throwsAsync(
+    store.transact((tx) => [tx.swap(counter(store, name), (c) => ({ ...c, n: c.n + 1 }))]),
+  );
+  t.true(isDynatomError(err, "transaction.outcome-unknown"), String(err));
+  t.is((await counter(open().store, name).deref()).n, 1, "it had committed, once");
+});
+
+test("a transaction function that returns no tx operations gets a typed error, nothing sent", async (t) => {
+  const { store, requests } = open();
+  const notArray = await t.throwsAsync(store.transact(() => "nope" as never));
+  t.true(isDynatomError(notArray, "transaction.invalid-operation"), String(notArray));
+  const notOp = await t.throwsAsync(store.transact(() => [{ kind: "put" }] as never));
+  t.true(isDynatomError(notOp, "transaction.invalid-operation"), String(notOp));
+  t.regex(notOp?.message ?? "", /element 0/);
+  t.deepEqual(requests.sent, []);
+});
