@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type StartLocalOptions, startLocal } from "dynatom/local";
+import { answers } from "../src/local/answers.js";
 import { type BenchCase, defineSuite } from "./harness.js";
 
 /** Five starts a case: the table's p95 column is then the worst of them. */
@@ -26,27 +27,9 @@ function shippedJar() {
   return join(lib, release ?? "");
 }
 
-/** True once the server answers ListTables, polled as `startLocal` polls. */
+/** Resolves once the server answers ListTables, polled as `startLocal` polls. */
 async function answered(port: number): Promise<void> {
-  for (;;) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-amz-json-1.0",
-          "x-amz-target": "DynamoDB_20120810.ListTables",
-          authorization:
-            "AWS4-HMAC-SHA256 Credential=local/20200101/local/dynamodb/aws4_request, " +
-            "SignedHeaders=host, Signature=0",
-        },
-        body: "{}",
-        signal: AbortSignal.timeout(1_000),
-      });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {}
-    await sleep(25);
-  }
+  while (!(await answers(port))) await sleep(25);
 }
 
 async function end(child: ChildProcess): Promise<void> {

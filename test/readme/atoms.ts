@@ -7,43 +7,14 @@
  */
 import { type AtomKey, createStore, defineAtom, type InferAtom } from "dynatom";
 import * as v from "valibot";
+import { Account, Counter } from "../helpers/atoms.js";
 
 // What earlier blocks import, for the blocks that continue them.
 export { createStore, defineAtom };
 
-const AccountSchema = v.object({
-  tenant: v.string(),
-  id: v.string(),
-  email: v.pipe(v.string(), v.email()),
-  balance: v.bigint(),
-  createdAt: v.date(),
-  score: v.number(),
-  tags: v.set(v.string()),
-  prefs: v.map(v.string(), v.unknown()),
-  avatar: v.optional(v.instance(Uint8Array)),
-});
-
-// As the README's "Declare an atom type" declares them; not exported, so that the examples get
-// the README's own declarations and fail when it loses one.
-const Account = defineAtom({
-  name: "account",
-  version: 1,
-  schema: AccountSchema,
-  key: { pk: ["tenant"], sk: ["id"] },
-  indexes: {
-    byEmail: { pk: ["email"] },
-    byTenantCreated: { pk: ["tenant"], sk: ["createdAt"] },
-    byScore: { pk: ["tenant"], sk: ["score"] },
-  },
-});
+// As the README's "Declare an atom type" declares them (the tests' own declarations, the same);
+// not exported, so that the examples get the README's own and fail when it loses one.
 type Account = InferAtom<typeof Account>;
-
-const Counter = defineAtom({
-  name: "counter",
-  version: 1,
-  schema: v.object({ name: v.string(), n: v.number() }),
-  key: ["name"],
-});
 
 const Ledger = defineAtom({
   name: "ledger",
@@ -69,7 +40,7 @@ export declare function render(items: readonly Account[]): void;
 
 // Schema versions: version 2 adds a field.
 export type AccountV1 = Account;
-export const AccountSchemaV2 = v.object({ ...AccountSchema.entries, nickname: v.string() });
+export const AccountSchemaV2 = v.object({ ...Account.schema.entries, nickname: v.string() });
 export declare function toV2(v1: AccountV1): v.InferOutput<typeof AccountSchemaV2>;
 
 // decimal.js, as the README's custom type.
