@@ -5,7 +5,12 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { OutcomeUnknownError, SwapConflictError, ValidationError } from "../errors/index.js";
+import {
+  isDynatomError,
+  OutcomeUnknownError,
+  SwapConflictError,
+  ValidationError,
+} from "../errors/index.js";
 import { newWriteId } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
@@ -53,13 +58,34 @@ export interface Applied {
   readonly seen: Seen;
 }
 
+/**
+ * Reads the item, strongly consistently. A read changes nothing, so a throttled or lost one is
+ * simply read again, with backoff, under the atom's retry policy.
+ */
 export async function readSeen(target: Target): Promise<Seen> {
-  const { Item } = await target.core.run("GetItem", (client) =>
-    client.send(
-      new GetItemCommand({ TableName: target.core.table, Key: target.key, ConsistentRead: true }),
-    ),
-  );
-  return seenFrom(target.definition, Item);
+  const { core, retry } = target;
+  const startedAt = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    let item: Record<string, AttributeValue> | undefined;
+    try {
+      ({ Item: item } = await core.run("GetItem", (client) =>
+        client.send(
+          new GetItemCommand({ TableName: core.table, Key: target.key, ConsistentRead: true }),
+        ),
+      ));
+    } catch (err) {
+      // Only a failed request is read again; a closed store or a missing table is not.
+      const failure = isDynatomError(err, "store.request-failed") ? classify(err.cause) : undefined;
+      const delay =
+        failure === "throttled" || failure === "unknown"
+          ? backoff(retry, attempt, startedAt)
+          : undefined;
+      if (delay === undefined) throw err;
+      await sleep(delay);
+      continue;
+    }
+    return seenFrom(target.definition, item);
+  }
 }
 
 interface Pending {

@@ -428,3 +428,30 @@ test("a lost answer hidden behind the SDK's throttled retries is not applied twi
   t.is((await theirs.deref()).n, 41, "41 operations, each applied once");
   client.destroy();
 });
+
+test("a throttled or lost read is read again, not a failed swap", async (t) => {
+  const { name } = open();
+  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
+  let reads = 0;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if ((args.input as { ConsistentRead?: boolean }).ConsistentRead !== true) return next(args);
+      reads++;
+      if (reads === 1) {
+        throw Object.assign(new Error("Rate exceeded"), {
+          name: "ThrottlingException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      if (reads === 2) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+      return next(args);
+    },
+    { step: "finalizeRequest", name: "throttleReads" },
+  );
+  const store = createStore({ table, atoms: [Counter], client, retry: { baseDelayMs: 1 } });
+  const hits = store.atom(Counter, { name }, { init: { name, n: 0 } });
+  t.deepEqual(await hits.swap((c) => ({ ...c, n: c.n + 1 })), { name, n: 1 });
+  t.is(reads, 3);
+  client.destroy();
+});
