@@ -14,7 +14,7 @@ export { createStore, defineAtom };
 
 // As the README's "Declare an atom type" declares them (the tests' own declarations, the same);
 // not exported, so that the examples get the README's own and fail when it loses one.
-type Account = InferAtom<typeof Account>;
+type AccountValue = InferAtom<typeof Account>;
 
 const Ledger = defineAtom({
   name: "ledger",
@@ -31,15 +31,15 @@ export const ledgerOpen = store.atom(Ledger, { id: "main" });
 
 // Batches and transactions.
 export declare const keys: AtomKey<typeof Account>[];
-export declare const accounts: Account[];
-export declare const audit: Account;
+export declare const accounts: AccountValue[];
+export declare const audit: AccountValue;
 export declare const amount: bigint;
-export declare function emptyAccount(tenant: string, id: string): Account;
+export declare function emptyAccount(tenant: string, id: string): AccountValue;
 export declare function log(done: number, total: number): void;
-export declare function render(items: readonly Account[]): void;
+export declare function render(items: readonly AccountValue[]): void;
 
 // Schema versions: version 2 adds a field.
-export type AccountV1 = Account;
+export type AccountV1 = AccountValue;
 export const AccountSchemaV2 = v.object({ ...Account.schema.entries, nickname: v.string() });
 export declare function toV2(v1: AccountV1): v.InferOutput<typeof AccountSchemaV2>;
 
