@@ -74,8 +74,12 @@ export async function readSeen(target: Target): Promise<Seen> {
         ),
       ));
     } catch (err) {
-      // Only a failed request is read again; a closed store or a missing table is not.
-      const failure = isDynatomError(err, "store.request-failed") ? classify(err.cause) : undefined;
+      // Only a failed request that may succeed again is read again: not a closed store, a
+      // missing table, or an error raised before sending (no credentials).
+      const failure =
+        isDynatomError(err, "store.request-failed") && err.retryable
+          ? classify(err.cause)
+          : undefined;
       const delay =
         failure === "throttled" || failure === "unknown"
           ? backoff(retry, attempt, startedAt)
@@ -244,7 +248,9 @@ async function settle(target: Target, pending: Pending, err: unknown): Promise<A
   if (current.writes.includes(pending.writeId)) {
     return { written: true, old: pending.old, value: pending.value, seen: current };
   }
-  if (provablyNotApplied(pending.basis, current)) {
+  // An item still at the basis proves only that the write has not applied yet (an attempt cut
+  // by a timeout may still land): only another write in its slot proves it never will.
+  if (current.version > pending.basis.version && provablyNotApplied(pending.basis, current)) {
     throw requestFailed(err, "PutItem", target.core.table);
   }
   throw unknown(target, pending, err, "a resend was refused and the item no longer shows it");

@@ -116,7 +116,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       ...(dataDir === undefined ? ["-inMemory"] : ["-dbPath", dataDir]),
     ];
     const jvm = await spawnJvm(java, args, dataDir ?? tmpdir()).catch(fail(release));
-    void jvm.exited.then(release);
+    void jvm.exited.then(release, release);
     const settled = settleAfterExit(jvm, classData);
     try {
       await waitUntilReady(jvm, port, timeoutMs, options.signal);

@@ -62,7 +62,8 @@ async function send(
         CancellationReasons?: CancellationReason[];
         $metadata?: { attempts?: number };
       };
-      // An earlier attempt of the SDK's may have committed, whatever this answer says.
+      // An earlier attempt of the SDK's may have committed: a resend with the same token is
+      // answered with that outcome, but an error that ends the call must say it is unknown.
       if ((e.$metadata?.attempts ?? 1) > 1) uncertain = true;
       if (e.name === "TransactionCanceledException") return e.CancellationReasons ?? [];
       const failure = e.name === "TransactionInProgressException" ? "unknown" : classify(err);

@@ -455,3 +455,22 @@ test("a throttled or lost read is read again, not a failed swap", async (t) => {
   t.is(reads, 3);
   client.destroy();
 });
+
+test("a read that fails before it is sent (no credentials) is not read again", async (t) => {
+  let asked = 0;
+  const client = new DynamoDBClient({
+    ...localClientConfig(dynamo().endpoint),
+    credentials: async () => {
+      asked++;
+      throw Object.assign(new Error("Could not load credentials from any providers"), {
+        name: "CredentialsProviderError",
+      });
+    },
+  });
+  const store = createStore({ table, atoms: [Counter], client });
+  const err = await t.throwsAsync(store.atom(Counter, { name: "no-credentials" }).deref());
+  t.true(isDynatomError(err, "store.request-failed"), String(err));
+  t.true(isDynatomError(err) && !err.retryable);
+  t.true(asked <= 4, `the credentials were asked for ${asked} times`);
+  client.destroy();
+});
