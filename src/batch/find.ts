@@ -73,7 +73,7 @@ export async function findItems(
     },
   });
   // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.
-  if (outcome.failed.length > 0 || outcome.stopped) {
+  if (outcome.failed.length > 0 || outcome.unknown.length > 0 || outcome.stopped) {
     throw incomplete(core, definition.name, "findItems", outcome, (entry) => entry.fields);
   }
   if (decodeFailure !== undefined) throw decodeFailure.error;

@@ -25,12 +25,26 @@ export function incomplete<E>(
   const next = outcome.stopped
     ? "Mend the cause (see `cause`), then try them again."
     : "Try them again later.";
+  const unknown = outcome.unknown.length;
+  const total = failed.length + unknown + outcome.done;
+  const maybe =
+    unknown === 0
+      ? ""
+      : ` ${unknown} more may or may not have been: an answer was lost and the table cannot ` +
+        "tell (`details.unknown`); they were not sent again, so as not to undo a later write.";
   return new BatchIncompleteError(
-    `${operation}(${atom}) on table "${core.table}": ${failed.length} of ` +
-      `${failed.length + outcome.done} keys were not ${verb} (${reason}); every other key was. ` +
-      `\`details.failed\` lists exactly those keys. ${next}`,
+    `${operation}(${atom}) on table "${core.table}": ${failed.length} of ${total} keys were ` +
+      `not ${verb} (${reason}), \`details.failed\` lists exactly those.${maybe} Every other ` +
+      `key was ${verb}. ${next}`,
     {
-      details: { atom, operation, failed, succeeded: outcome.done, reason },
+      details: {
+        atom,
+        operation,
+        failed,
+        unknown: outcome.unknown.map(fieldsOf),
+        succeeded: outcome.done,
+        reason,
+      },
       retryable: !outcome.stopped,
       ...(cause === undefined ? {} : { cause }),
     },

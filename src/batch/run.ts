@@ -16,11 +16,23 @@ export interface BatchPlan<E> {
   readonly send: Send<E>;
   /** Called with the number of entries done so far, after every request that did some. */
   readonly onDone?: (done: number) => void;
+  /**
+   * After a send whose answer was lost (it may have applied): which entries the table shows
+   * done, and which it cannot tell. The rest are sent again. Without it, everything is.
+   */
+  readonly settle?: Settle<E>;
 }
+
+/** What a read after a lost answer tells: ids of entries done, and of entries that cannot be told. */
+export type Settle<E> = (
+  entries: readonly E[],
+) => Promise<{ readonly done: readonly string[]; readonly unknown: readonly string[] }>;
 
 export interface BatchOutcome<E> {
   /** Exactly the entries not done, even after retries. */
   readonly failed: readonly E[];
+  /** Entries whose outcome a lost answer left unknown, and that were not sent again. */
+  readonly unknown: readonly E[];
   readonly done: number;
   /** Why the first of them failed. */
   readonly reason?: string;
@@ -42,6 +54,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
     chunks.push(plan.entries.slice(i, i + plan.chunkSize));
   }
   const failed: E[] = [];
+  const unknown: E[] = [];
   let done = 0;
   let stop: { reason: string; cause: unknown } | undefined;
   let firstFailure: { reason: string; cause?: unknown } | undefined;
@@ -50,33 +63,54 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
     let pending = chunk;
     let attempt = 0;
     let startedAt = Date.now();
+    // The last send may have applied: the table is read before anything is sent again.
+    let unsettled = false;
     while (pending.length > 0) {
       if (stop !== undefined) {
-        failed.push(...pending);
+        (unsettled ? unknown : failed).push(...pending);
         return;
       }
       attempt++;
       let left: ReadonlySet<string>;
       let why = "";
       let cause: unknown;
+      const unknownBefore = unknown.length;
       try {
-        left = new Set(await plan.send(pending));
-        why = `DynamoDB left ${left.size} unprocessed`;
+        if (unsettled && plan.settle !== undefined) {
+          const settled = await plan.settle(pending);
+          const cannotTell = new Set(settled.unknown);
+          const finished = new Set([...settled.done, ...settled.unknown]);
+          unknown.push(...pending.filter((entry) => cannotTell.has(plan.idOf(entry))));
+          left = new Set(pending.map(plan.idOf).filter((id) => !finished.has(id)));
+          unsettled = false;
+          why = "an answer was lost";
+        } else {
+          left = new Set(await plan.send(pending));
+          why = `DynamoDB left ${left.size} unprocessed`;
+        }
       } catch (err) {
-        if (classify(err) === "definite") {
+        const failure = classify(err);
+        // A lost answer, or any error after several SDK attempts, may follow a send that
+        // applied: writes read the table before sending again (reads just read again).
+        const mayHaveApplied =
+          plan.settle !== undefined &&
+          (failure === "unknown" ||
+            ((err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1);
+        if (failure === "definite" && !mayHaveApplied) {
           stop = { reason: describe(err), cause: err };
           firstFailure ??= stop;
-          failed.push(...pending);
+          (unsettled ? unknown : failed).push(...pending);
           return;
         }
-        // Throttled, or the answer was lost: batch puts and deletes are idempotent, so resend.
+        if (mayHaveApplied) unsettled = true;
+        // Throttled, or read again after a lost answer: what is left goes out again.
         left = new Set(pending.map(plan.idOf));
         why = describe(err);
         cause = err;
       }
       const next = pending.filter((entry) => left.has(plan.idOf(entry)));
       if (next.length < pending.length) {
-        done += pending.length - next.length;
+        done += pending.length - next.length - (unknown.length - unknownBefore);
         // After a stop, progress is not reported: an onProgress that threw is not called again.
         if (stop === undefined) {
           try {
@@ -97,7 +131,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
           reason: `${why}, after ${attempt} attempts without progress`,
           cause,
         };
-        failed.push(...pending);
+        (unsettled ? unknown : failed).push(...pending);
         return;
       }
       await sleep(delay);
@@ -116,6 +150,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
   );
   return {
     failed,
+    unknown,
     done,
     stopped: stop !== undefined,
     ...(firstFailure === undefined

@@ -1,10 +1,12 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
+  type DynamoDBClient,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { DynatomError } from "../errors/index.js";
-import { blindWriteBookkeeping } from "../schema/bookkeeping.js";
+import { blindWriteBookkeeping, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -56,11 +58,64 @@ async function writeAll(
         ),
       );
     },
+    settle: async (entries) => settle(core.table, client, entries),
   });
   // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.
-  if (outcome.failed.length > 0 || outcome.stopped) {
+  if (outcome.failed.length > 0 || outcome.unknown.length > 0 || outcome.stopped) {
     throw incomplete(core, definition.name, operation, outcome, (write) => write.fields);
   }
+}
+
+/**
+ * After a lost answer, what the table shows of each write, by one consistent read. A put is done
+ * when the item lists its write id (later writes keep it in their window); otherwise it did not
+ * apply, or a later blind write replaced it, and sending it again is as if it came later. A
+ * delete is done when the item is absent; a present item may be one made again since the delete
+ * applied, so it cannot be told, and is not deleted again.
+ */
+async function settle(
+  table: string,
+  client: DynamoDBClient,
+  entries: readonly Write[],
+): Promise<{ done: string[]; unknown: string[] }> {
+  const keyOf = (write: Write) =>
+    write.request.PutRequest?.Item ??
+    (write.request.DeleteRequest?.Key as Record<string, AttributeValue>);
+  const result = await client.send(
+    new BatchGetItemCommand({
+      RequestItems: {
+        [table]: {
+          Keys: entries.map((write) => {
+            const { pk, sk } = keyOf(write);
+            return { pk, sk } as Record<string, AttributeValue>;
+          }),
+          ConsistentRead: true,
+          ProjectionExpression: "#pk, #sk, #w",
+          ExpressionAttributeNames: { "#pk": "pk", "#sk": "sk", "#w": WRITE_IDS_ATTRIBUTE },
+        },
+      },
+    }),
+  );
+  if ((result.UnprocessedKeys?.[table]?.Keys?.length ?? 0) > 0) {
+    // Read again later: a key not read tells nothing.
+    throw new Error("the read after a lost answer left keys unprocessed");
+  }
+  const stored = new Map(
+    (result.Responses?.[table] ?? []).map((item) => [keyId(item), item] as const),
+  );
+  const done: string[] = [];
+  const unknown: string[] = [];
+  for (const write of entries) {
+    const item = stored.get(write.id);
+    const put = write.request.PutRequest?.Item;
+    if (put === undefined) (item === undefined ? done : unknown).push(write.id);
+    else {
+      const ours = put[WRITE_IDS_ATTRIBUTE]?.L?.[0]?.S;
+      const ids = item?.[WRITE_IDS_ATTRIBUTE]?.L ?? [];
+      if (ours !== undefined && ids.some((id) => id.S === ours)) done.push(write.id);
+    }
+  }
+  return { done, unknown };
 }
 
 /**

@@ -8,6 +8,12 @@ export interface BatchErrorDetails {
     readonly atom: string;
     readonly operation: "findItems" | "putItems" | "deleteItems";
     readonly failed: readonly Readonly<Record<string, unknown>>[];
+    /**
+     * Keys whose write may or may not have been done: an answer was lost, and the item cannot
+     * tell (a delete whose item is there again). Not sent again, since that could undo a write
+     * made since. Read them before deciding.
+     */
+    readonly unknown: readonly Readonly<Record<string, unknown>>[];
     /** How many of the call's distinct keys did succeed. */
     readonly succeeded: number;
     readonly reason: string;

@@ -352,3 +352,65 @@ test("an empty batch sends nothing", async (t) => {
   await store.deleteItems(Counter, []);
   t.deepEqual(requests.sent, []);
 });
+
+/** A client whose first BatchWriteItem commits and then loses its answer, after `meanwhile`. */
+function losingFirstBatchAnswer(meanwhile: () => Promise<void>, commit = true) {
+  // The SDK's own retries are off: this test decides what each attempt sees.
+  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
+  let lost = false;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const requests = (args.input as { RequestItems?: Record<string, unknown> }).RequestItems?.[
+        table
+      ];
+      const isBatchWrite = Array.isArray(requests);
+      if (lost || !isBatchWrite) return next(args);
+      lost = true;
+      if (commit) await next(args);
+      await meanwhile();
+      throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    },
+    { step: "finalizeRequest", name: "loseFirstBatchAnswer" },
+  );
+  const store = createStore({ table, atoms: [Counter, Note], client, retry: { baseDelayMs: 1 } });
+  return { client, store };
+}
+
+test("a putItems resend after a lost answer never overwrites a swap acknowledged since", async (t) => {
+  const { store: other } = open();
+  const name = "resend-put";
+  const { client, store } = losingFirstBatchAnswer(async () => {
+    const theirs = other.atom(Counter, { name });
+    t.deepEqual(await theirs.deref(), { name, n: 1 });
+    await theirs.swap((c) => ({ name, n: (c?.n ?? 0) + 5 }));
+  });
+  await store.putItems(Counter, [{ name, n: 1 }]);
+  t.deepEqual(await other.atom(Counter, { name }).deref(), { name, n: 6 }, "the swap was lost");
+  client.destroy();
+});
+
+test("a putItems whose request was lost before it arrived is sent again and written", async (t) => {
+  const { store: other } = open();
+  const values = counters("lost-before", 30);
+  const { client, store } = losingFirstBatchAnswer(async () => {}, false);
+  await store.putItems(Counter, values);
+  t.is(await countItems("lost-before"), 30);
+  t.deepEqual(await other.atom(Counter, { name: "lost-before-3" }).deref(), values[3]);
+  client.destroy();
+});
+
+test("a deleteItems answer lost with the item made again since: reported maybe-deleted, not deleted twice", async (t) => {
+  const { store: other } = open();
+  const name = "resend-delete";
+  await other.atom(Counter, { name }).reset({ name, n: 1 });
+  const { client, store } = losingFirstBatchAnswer(async () => {
+    await other.atom(Counter, { name }).reset({ name, n: 2 });
+  });
+  const err = await t.throwsAsync(store.deleteItems(Counter, [{ name }]), {
+    instanceOf: BatchIncompleteError,
+  });
+  t.deepEqual(err.details.unknown, [{ name }]);
+  t.deepEqual(err.details.failed, []);
+  t.deepEqual(await other.atom(Counter, { name }).deref(), { name, n: 2 }, "deleted twice");
+  client.destroy();
+});
