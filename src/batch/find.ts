@@ -74,7 +74,13 @@ export async function findItems(
   });
   // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.
   if (outcome.failed.length > 0 || outcome.unknown.length > 0 || outcome.stopped) {
-    throw incomplete(core, definition.name, "findItems", outcome, (entry) => entry.fields);
+    const err = incomplete(core, definition.name, "findItems", outcome, (entry) => entry.fields);
+    // Both are worth knowing: the item that could not be decoded is not dropped from the report.
+    if (decodeFailure !== undefined) {
+      const { error } = decodeFailure;
+      err.message += ` Also, an item that was read could not be decoded: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    throw err;
   }
   if (decodeFailure !== undefined) throw decodeFailure.error;
   // A repeated key gets its own value, so that changing one answer never changes another.

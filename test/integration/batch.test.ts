@@ -414,3 +414,27 @@ test("a deleteItems answer lost with the item made again since: reported maybe-d
   t.deepEqual(await other.atom(Counter, { name }).deref(), { name, n: 2 }, "deleted twice");
   client.destroy();
 });
+
+test("an undecodable item in a findItems that is also incomplete is reported, not dropped", async (t) => {
+  const { store, client } = open();
+  await client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: {
+        ...Counter.keyOf({ name: "garbled-2" }),
+        name: { S: "garbled-2" },
+        n: { N: "1" },
+        _types: { S: "{not json" },
+      },
+    }),
+  );
+  partialBatches(client, { always: (key) => key.pk?.S?.endsWith("#name_never-read") === true });
+  const err = await t.throwsAsync(
+    store.findItems(Counter, [{ name: "garbled-2" }, { name: "never-read" }], {
+      retry: { maxAttempts: 2, baseDelayMs: 1 },
+    }),
+    { instanceOf: BatchIncompleteError },
+  );
+  t.deepEqual(err.details.failed, [{ name: "never-read" }]);
+  t.regex(err.message, /could not be decoded/);
+});
