@@ -89,9 +89,7 @@ export class Atom<T> {
       init: this.#init,
       seen: this.#seen,
       live: () => this.#live(),
-      saw: (seen) => {
-        this.#seen = seen;
-      },
+      saw: (seen) => this.#learn(seen),
       notify: (old, value, version) => this.#notify(old as T, value as Value<T>, version),
     };
   }
@@ -103,8 +101,9 @@ export class Atom<T> {
 
   /** The current value, read strongly consistently; `init` (or undefined) while the item is absent. */
   async deref(): Promise<T> {
-    this.#seen = await readSeen(this.#target);
-    return this.#current(this.#seen);
+    const seen = await readSeen(this.#target);
+    this.#learn(seen);
+    return this.#current(seen);
   }
 
   /**
@@ -209,8 +208,17 @@ export class Atom<T> {
 
   async #apply(decide: (current: unknown) => Decision): Promise<Applied> {
     const applied = await applyOnce(this.#target, this.#seen, this.#init, decide);
-    this.#seen = applied.seen;
+    this.#learn(applied.seen);
     return applied;
+  }
+
+  /**
+   * Keeps the newest state: calls on one handle may end out of order, and an older answer must
+   * not set the version back. (After a delete and re-create a lower version is newer; the next
+   * write then conflicts once and learns it from the failed write's ALL_OLD item.)
+   */
+  #learn(seen: Seen): void {
+    if (this.#seen === undefined || seen.version >= this.#seen.version) this.#seen = seen;
   }
 
   async #change(decide: (current: unknown) => Decision): Promise<[T, Value<T>]> {

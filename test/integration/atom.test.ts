@@ -474,3 +474,36 @@ test("a read that fails before it is sent (no credentials) is not read again", a
   t.true(asked <= 4, `the credentials were asked for ${asked} times`);
   client.destroy();
 });
+
+test("concurrent calls on one handle never set its version back", async (t) => {
+  const { name } = open();
+  const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
+  let holdRead: (() => void) | undefined;
+  let readHeld: Promise<void> | undefined;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      if (holdRead === undefined && (args.input as { ConsistentRead?: boolean }).ConsistentRead) {
+        // The answer of this read (the old state) arrives only after a swap has landed.
+        readHeld = new Promise((resolve) => {
+          holdRead = resolve;
+        });
+        await readHeld;
+      }
+      return result;
+    },
+    { step: "deserialize", name: "holdFirstRead" },
+  );
+  const store = createStore({ table, atoms: [Counter], client });
+  await open().store.atom(Counter, { name }).reset({ name, n: 1 });
+  const handle = store.atom(Counter, { name }, { init: { name, n: 0 } });
+  const reading = handle.deref();
+  while (holdRead === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+  // The handle has seen nothing yet, so this swap reads too; that read is not held.
+  await handle.swap((c) => ({ ...c, n: c.n + 1 }));
+  const after = handle.version;
+  holdRead();
+  t.deepEqual(await reading, { name, n: 1 });
+  t.is(handle.version, after, "the late read set the handle's version back");
+  client.destroy();
+});
