@@ -283,19 +283,24 @@ test("a bad key names its position, and nothing is sent", async (t) => {
   t.deepEqual(requests.sent, []);
 });
 
-test("an item that cannot be decoded fails findItems with its DecodeError, read once", async (t) => {
-  const { store, client, requests } = open();
-  await client.send(
+/** A Counter item whose type note cannot be read: it fails to decode. */
+function putGarbled(client: DynamoDBClient, name: string) {
+  return client.send(
     new PutItemCommand({
       TableName: table,
       Item: {
-        ...Counter.keyOf({ name: "garbled" }),
-        name: { S: "garbled" },
+        ...Counter.keyOf({ name }),
+        name: { S: name },
         n: { N: "1" },
         _types: { S: "{not json" },
       },
     }),
   );
+}
+
+test("an item that cannot be decoded fails findItems with its DecodeError, read once", async (t) => {
+  const { store, client, requests } = open();
+  await putGarbled(client, "garbled");
   requests.clear();
   const err = await t.throwsAsync(
     store.findItems(Counter, [{ name: "garbled" }, { name: "fine" }]),
@@ -417,17 +422,7 @@ test("a deleteItems answer lost with the item made again since: reported maybe-d
 
 test("an undecodable item in a findItems that is also incomplete is reported, not dropped", async (t) => {
   const { store, client } = open();
-  await client.send(
-    new PutItemCommand({
-      TableName: table,
-      Item: {
-        ...Counter.keyOf({ name: "garbled-2" }),
-        name: { S: "garbled-2" },
-        n: { N: "1" },
-        _types: { S: "{not json" },
-      },
-    }),
-  );
+  await putGarbled(client, "garbled-2");
   partialBatches(client, { always: (key) => key.pk?.S?.endsWith("#name_never-read") === true });
   const err = await t.throwsAsync(
     store.findItems(Counter, [{ name: "garbled-2" }, { name: "never-read" }], {
