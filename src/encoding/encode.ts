@@ -15,54 +15,14 @@ import {
   TAG,
   withChild,
 } from "./note.js";
-import { formatPath, type PathStep } from "./path.js";
-import { allowedProps, classIdentifier, customFor } from "./registry.js";
+import { formatPath } from "./path.js";
+import { allowedProps, classIdentifier, customFor, serializeCustom } from "./registry.js";
+import { Walk } from "./walk.js";
 
 /** One encoded value: its attribute value, and its note node when it needs one. */
 interface Encoded {
   readonly av: AttributeValue;
   readonly note: NoteNode | undefined;
-}
-
-/** The walk's state: where we are (for errors) and which objects enclose us (for cycles). */
-class Walk {
-  readonly path: PathStep[] = [];
-  readonly open = new Set<object>();
-
-  fail(code: "encoding.unsupported", what: string, hint: string, cause?: unknown): never {
-    const path = formatPath(this.path);
-    throw new EncodingError(code, `Cannot store ${what} at ${path}: ${hint}`, {
-      details: { path, what },
-      cause,
-    });
-  }
-
-  enter(value: object, depth: number): void {
-    if (depth > MAX_DEPTH) {
-      const path = formatPath(this.path);
-      throw new EncodingError(
-        "encoding.too-deep",
-        `The value at ${path} nests deeper than the ${MAX_DEPTH} levels DynamoDB allows (the item is level 1) ` +
-          "(a Map with non-string keys or an object with unusual keys takes two levels per entry). " +
-          "Flatten it, or store the deep part as a string.",
-        { details: { path, limit: MAX_DEPTH } },
-      );
-    }
-    if (this.open.has(value)) {
-      const path = formatPath(this.path);
-      throw new EncodingError(
-        "encoding.circular",
-        `The value at ${path} contains itself (a circular reference); DynamoDB stores trees only. ` +
-          "Store an id and look the other value up instead.",
-        { details: { path } },
-      );
-    }
-    this.open.add(value);
-  }
-
-  leave(value: object): void {
-    this.open.delete(value);
-  }
 }
 
 /**
@@ -197,17 +157,10 @@ function encodeObject(value: object, depth: number, walk: Walk): Encoded {
     return encodeRecord(value, ownKeys(value, walk), depth, walk, undefined);
   const custom = customFor(value);
   if (custom !== undefined) {
-    let serialized: unknown;
-    try {
-      serialized = custom.serialize(value);
-    } catch (err) {
-      walk.fail(
-        "encoding.unsupported",
-        `a value of the custom type "${custom.name}"`,
-        `its serialize threw (${err instanceof Error ? err.message : String(err)})`,
-        err,
-      );
-    }
+    const what = `a value of the custom type "${custom.name}"`;
+    const serialized = serializeCustom(custom, value, (why, cause) =>
+      walk.fail("encoding.unsupported", what, why, cause),
+    );
     const inner = encodeValue(serialized, depth, walk);
     const tag = `${TAG.custom}:${custom.name}`;
     return { av: inner.av, note: inner.note === undefined ? tag : { t: tag, i: inner.note } };

@@ -81,6 +81,19 @@ export interface Custom {
 // an inherited property such as "constructor".
 const customs = new Map<string, Custom>();
 
+/** A custom type's stored form; a `serialize` that throws goes to `fail`, with its cause. */
+export function serializeCustom(
+  custom: Custom,
+  value: unknown,
+  fail: (why: string, cause: unknown) => never,
+): unknown {
+  try {
+    return custom.serialize(value);
+  } catch (err) {
+    return fail(`its serialize threw (${err instanceof Error ? err.message : String(err)})`, err);
+  }
+}
+
 export function customFor(value: unknown): Custom | undefined {
   for (const custom of customs.values()) if (custom.isApplicable(value)) return custom;
   return undefined;
