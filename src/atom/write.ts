@@ -15,7 +15,7 @@ import { newWriteId } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
-import { classify, type Failure, requestFailed } from "../store/errors.js";
+import { afterSeveralAttempts, classify, type Failure, requestFailed } from "../store/errors.js";
 import { backoff, type RetryPolicy } from "../store/retry.js";
 import {
   afterWrite,
@@ -177,15 +177,16 @@ export async function applyOnce(
       };
     } catch (err) {
       failure = classify(err);
-      const e = err as { Item?: Record<string, AttributeValue>; $metadata?: { attempts?: number } };
-      // Whatever this error says, an earlier attempt of the SDK's may have applied the write.
-      if ((e.$metadata?.attempts ?? 1) > 1) pending.uncertain = true;
+      if (afterSeveralAttempts(err)) pending.uncertain = true;
       if (failure === "definite") {
         if (!pending.uncertain) throw requestFailed(err, "PutItem", core.table);
         return settle(target, pending, err);
       }
       if (failure === "conflict") {
-        const current = seenFrom(definition, e.Item);
+        const current = seenFrom(
+          definition,
+          (err as { Item?: Record<string, AttributeValue> }).Item,
+        );
         const uncertain = pending.uncertain;
         if (current.writes.includes(pending.writeId)) {
           return { written: true, old: pending.old, value: pending.value, seen: current };

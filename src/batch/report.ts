@@ -45,7 +45,8 @@ export function incomplete<E>(
         succeeded: outcome.done,
         reason,
       },
-      retryable: !outcome.stopped,
+      // Sending keys of unknown outcome again could undo a later write: read them first.
+      retryable: !outcome.stopped && outcome.unknown.length === 0,
       ...(cause === undefined ? {} : { cause }),
     },
   );

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { classify } from "../store/errors.js";
+import { afterSeveralAttempts, classify } from "../store/errors.js";
 import { backoff, type RetryPolicy } from "../store/retry.js";
 
 /** What one batch request left undone: the ids of its entries DynamoDB did not process. */
@@ -93,9 +93,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
         // A lost answer, or any error after several SDK attempts, may follow a send that
         // applied: writes read the table before sending again (reads just read again).
         const mayHaveApplied =
-          plan.settle !== undefined &&
-          (failure === "unknown" ||
-            ((err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1);
+          plan.settle !== undefined && (failure === "unknown" || afterSeveralAttempts(err));
         if (failure === "definite" && !mayHaveApplied) {
           stop = { reason: describe(err), cause: err };
           firstFailure ??= stop;

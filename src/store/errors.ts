@@ -65,3 +65,11 @@ export function classify(err: unknown): Failure {
   if (status === undefined || status >= 500) return "unknown";
   return "definite";
 }
+
+/**
+ * Whether an earlier attempt may hide behind this error: the SDK made more than one attempt, so
+ * one before the last may have applied, whatever the last one answered (throttling included).
+ */
+export function afterSeveralAttempts(err: unknown): boolean {
+  return ((err as { $metadata?: { attempts?: number } } | null)?.$metadata?.attempts ?? 1) > 1;
+}

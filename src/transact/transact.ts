@@ -11,7 +11,7 @@ import { readSeen } from "../atom/write.js";
 import { itemSize } from "../encoding/index.js";
 import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
 import type { StoreCore } from "../store/core.js";
-import { classify, requestFailed } from "../store/errors.js";
+import { afterSeveralAttempts, classify, requestFailed } from "../store/errors.js";
 import { backoff, type RetryOptions, type RetryPolicy } from "../store/retry.js";
 import { type OpSpec, specOf, type Tx, type TxOp, txBuilder } from "./ops.js";
 import { cancelled, checkBytes, checkShape, describe, keyOf, type Planned, plan } from "./plan.js";
@@ -57,14 +57,10 @@ async function send(
       );
       return undefined;
     } catch (err) {
-      const e = err as {
-        name?: string;
-        CancellationReasons?: CancellationReason[];
-        $metadata?: { attempts?: number };
-      };
-      // An earlier attempt of the SDK's may have committed: a resend with the same token is
-      // answered with that outcome, but an error that ends the call must say it is unknown.
-      if ((e.$metadata?.attempts ?? 1) > 1) uncertain = true;
+      const e = err as { name?: string; CancellationReasons?: CancellationReason[] };
+      // A resend with the same token is answered with an earlier commit's outcome, but an error
+      // that ends the call must say the outcome is unknown.
+      if (afterSeveralAttempts(err)) uncertain = true;
       if (e.name === "TransactionCanceledException") return e.CancellationReasons ?? [];
       const failure = e.name === "TransactionInProgressException" ? "unknown" : classify(err);
       if (failure === "definite" && !uncertain) {

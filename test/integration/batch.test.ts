@@ -415,6 +415,7 @@ test("a deleteItems answer lost with the item made again since: reported maybe-d
     instanceOf: BatchIncompleteError,
   });
   t.deepEqual(err.details.unknown, [{ name }]);
+  t.false(err.retryable, "a blind retry could delete the newer item");
   t.deepEqual(err.details.failed, []);
   t.deepEqual(await other.atom(Counter, { name }).deref(), { name, n: 2 }, "deleted twice");
   client.destroy();
