@@ -55,6 +55,16 @@ function open(retry?: { maxAttempts?: number; deadlineMs?: number }) {
 
 const inc = (c: { name: string; n: number }) => ({ ...c, n: c.n + 1 });
 
+/** A Doc value with this id and title. */
+const docOf = (id: string, title: string) => ({
+  id,
+  title,
+  body: "",
+  meta: 1 as unknown,
+  prefs: { theme: "light" } as { theme: string; size?: number },
+  counts: new Map<string, number>(),
+});
+
 test("a warm uncontended swap is one request, a cold one two", async (t) => {
   const { store, requests, name } = open();
   const counter = store.atom(Counter, { name }, { init: { name, n: 0 } });
@@ -199,14 +209,7 @@ test("compareAndSet compares structurally and follows the current value on confl
 test("swapVals and resetVals return old and new; swapIn updates one typed path", async (t) => {
   const { store, name } = open();
   const doc = store.atom(Doc, { id: name });
-  const first = {
-    id: name,
-    title: "a",
-    body: "",
-    meta: 1,
-    prefs: { theme: "light" },
-    counts: new Map([["x", 1]]),
-  };
+  const first = { ...docOf(name, "a"), counts: new Map([["x", 1]]) };
   t.deepEqual(await doc.resetVals(first), [undefined, first]);
   const [old, next] = await doc.swapVals((d) => ({ ...(d ?? first), title: "b" }));
   t.is(old?.title, "a");
@@ -339,14 +342,7 @@ test("a swap whose function throws on a stale cached value reads the stored one 
 
 test("a swap whose value fails validation only on a stale cached value reads the stored one", async (t) => {
   const { store, name } = open();
-  const first = {
-    id: name,
-    title: "short",
-    body: "",
-    meta: 1,
-    prefs: { theme: "x" },
-    counts: new Map(),
-  };
+  const first = docOf(name, "short");
   const mine = store.atom(Doc, { id: name }, { init: first });
   await mine.reset(first);
   await store.atom(Doc, { id: name }).reset({ ...first, title: "x".repeat(15) });
