@@ -59,6 +59,20 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
   let stop: { reason: string; cause: unknown } | undefined;
   let firstFailure: { reason: string; cause?: unknown } | undefined;
 
+  /**
+   * Reads what a lost answer left: entries the table cannot tell go to `unknown`; returns the
+   * ids still to send (the entries that did not apply) and how many went to `unknown`.
+   */
+  const settleChunk = async (settle: Settle<E>, pending: readonly E[]) => {
+    const settled = await settle(pending);
+    const cannotTell = new Set(settled.unknown);
+    const finished = new Set([...settled.done, ...settled.unknown]);
+    const unsure = pending.filter((entry) => cannotTell.has(plan.idOf(entry)));
+    unknown.push(...unsure);
+    const left = new Set(pending.map(plan.idOf).filter((id) => !finished.has(id)));
+    return { left, unknownCount: unsure.length };
+  };
+
   const runChunk = async (chunk: readonly E[]) => {
     let pending = chunk;
     let attempt = 0;
@@ -74,14 +88,11 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
       let left: ReadonlySet<string>;
       let why = "";
       let cause: unknown;
-      const unknownBefore = unknown.length;
+      let unknownCount = 0;
+      const settling = unsettled && plan.settle !== undefined;
       try {
-        if (unsettled && plan.settle !== undefined) {
-          const settled = await plan.settle(pending);
-          const cannotTell = new Set(settled.unknown);
-          const finished = new Set([...settled.done, ...settled.unknown]);
-          unknown.push(...pending.filter((entry) => cannotTell.has(plan.idOf(entry))));
-          left = new Set(pending.map(plan.idOf).filter((id) => !finished.has(id)));
+        if (settling && plan.settle !== undefined) {
+          ({ left, unknownCount } = await settleChunk(plan.settle, pending));
           unsettled = false;
           why = "an answer was lost";
         } else {
@@ -90,6 +101,16 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
         }
       } catch (err) {
         const failure = classify(err);
+        if (settling && failure === "definite") {
+          // The read after a lost answer was refused (a role that may write but not read):
+          // this chunk's outcome cannot be told, but the other chunks go on.
+          firstFailure ??= {
+            reason: `the read after a lost answer failed: ${describe(err)}`,
+            cause: err,
+          };
+          unknown.push(...pending);
+          return;
+        }
         // A lost answer, or any error after several SDK attempts, may follow a send that
         // applied: writes read the table before sending again (reads just read again).
         const mayHaveApplied =
@@ -97,7 +118,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
         if (failure === "definite" && !mayHaveApplied) {
           stop = { reason: describe(err), cause: err };
           firstFailure ??= stop;
-          (unsettled ? unknown : failed).push(...pending);
+          failed.push(...pending);
           return;
         }
         if (mayHaveApplied) unsettled = true;
@@ -108,9 +129,11 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
       }
       const next = pending.filter((entry) => left.has(plan.idOf(entry)));
       if (next.length < pending.length) {
-        done += pending.length - next.length - (unknown.length - unknownBefore);
+        // Counted from this chunk's own answer: other chunks add to `unknown` meanwhile.
+        const added = pending.length - next.length - unknownCount;
+        done += added;
         // After a stop, progress is not reported: an onProgress that threw is not called again.
-        if (stop === undefined) {
+        if (stop === undefined && added > 0) {
           try {
             plan.onDone?.(done);
           } catch (err) {
@@ -129,10 +152,26 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
           reason: `${why}, after ${attempt} attempts without progress`,
           cause,
         };
-        (unsettled ? unknown : failed).push(...pending);
+        if (unsettled && plan.settle !== undefined) await settleLast(plan.settle, pending);
+        else failed.push(...pending);
         return;
       }
       await sleep(delay);
+    }
+  };
+
+  /**
+   * Out of retries right after a lost answer: one read still tells what applied (done), what
+   * did not (failed, not sent again) and what cannot be told (unknown).
+   */
+  const settleLast = async (settle: Settle<E>, pending: readonly E[]) => {
+    try {
+      const { left, unknownCount } = await settleChunk(settle, pending);
+      const notApplied = pending.filter((entry) => left.has(plan.idOf(entry)));
+      failed.push(...notApplied);
+      done += pending.length - notApplied.length - unknownCount;
+    } catch {
+      unknown.push(...pending);
     }
   };
 

@@ -6,7 +6,11 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { DynatomError } from "../errors/index.js";
-import { blindWriteBookkeeping, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import {
+  blindWriteBookkeeping,
+  WRITE_ID_WINDOW,
+  WRITE_IDS_ATTRIBUTE,
+} from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -68,10 +72,11 @@ async function writeAll(
 
 /**
  * After a lost answer, what the table shows of each write, by one consistent read. A put is done
- * when the item lists its write id (later writes keep it in their window); otherwise it did not
- * apply, or a later blind write replaced it, and sending it again is as if it came later. A
- * delete is done when the item is absent; a present item may be one made again since the delete
- * applied, so it cannot be told, and is not deleted again.
+ * when the item lists its write id (later writes keep it in their window); unknown when the
+ * window is full without it (later writes may have pushed it out); otherwise it did not apply,
+ * or the item was since replaced by a blind write or deleted, and it is sent again as if it came
+ * later. A delete is done when the item is absent; a present item may be one made again since
+ * the delete applied, so it cannot be told, and is not deleted again.
  */
 async function settle(
   table: string,
@@ -113,6 +118,8 @@ async function settle(
       const ours = put[WRITE_IDS_ATTRIBUTE]?.L?.[0]?.S;
       const ids = item?.[WRITE_IDS_ATTRIBUTE]?.L ?? [];
       if (ours !== undefined && ids.some((id) => id.S === ours)) done.push(write.id);
+      // A full window without ours: it may have been pushed out by later writes made on it.
+      else if (ids.length >= WRITE_ID_WINDOW) unknown.push(write.id);
     }
   }
   return { done, unknown };
