@@ -2,12 +2,12 @@ import { Atom, type AtomOptions } from "./atom/atom.js";
 import { findItems } from "./batch/find.js";
 import type { BatchWriteOptions, FindOptions } from "./batch/options.js";
 import { deleteItems, putItems } from "./batch/write.js";
+import type { ClientOptions } from "./executor/client.js";
+import { type RetryOptions, retryPolicy } from "./executor/policy.js";
 import { atomQueries } from "./query/query.js";
 import type { AtomQueries } from "./query/types.js";
 import type { AtomDefinition, AtomKey, InferAtom } from "./schema/types.js";
-import type { ClientOptions } from "./store/client.js";
 import { StoreCore } from "./store/core.js";
-import { type RetryOptions, retryPolicy } from "./store/retry.js";
 import type { Tx, TxOp } from "./transact/ops.js";
 import { type TransactOptions, type TxResults, transact } from "./transact/transact.js";
 

@@ -56,6 +56,8 @@ export {
   type TransactionOperationFailure,
   ValidationError,
 } from "./errors/index.js";
+export type { ClientOptions } from "./executor/client.js";
+export type { RetryOptions } from "./executor/policy.js";
 export type {
   AtomQueries,
   IndexQuery,
@@ -80,9 +82,7 @@ export type {
   KeySpec,
   MigrationStep,
 } from "./schema/types.js";
-export type { ClientOptions } from "./store/client.js";
 export { type AtomType, defineAtom } from "./store/define-atom.js";
 export type { AtomEntity } from "./store/entity.js";
-export type { RetryOptions } from "./store/retry.js";
 export type { Tx, TxOp } from "./transact/ops.js";
 export type { TransactOptions, TxResults } from "./transact/transact.js";

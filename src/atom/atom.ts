@@ -1,13 +1,19 @@
-import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
 import { AtomDestroyedError, DynatomError } from "../errors/index.js";
+import { type RetryOptions, retryPolicy } from "../executor/policy.js";
+import { ABSENT, type Seen } from "../protocol/state.js";
 import { keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
-import { type RetryOptions, retryPolicy } from "../store/retry.js";
 import { equal } from "./equal.js";
 import { assocIn, getIn, type ValueAt } from "./path.js";
-import { ABSENT, type Seen } from "./state.js";
-import { type Applied, applyOnce, type Decision, readSeen, type Target } from "./write.js";
+import {
+  type Applied,
+  applyOnce,
+  type Decision,
+  readSeen,
+  removeOnce,
+  type Target,
+} from "./write.js";
 
 /** Options of one atom handle. */
 export interface AtomOptions<T> {
@@ -183,10 +189,7 @@ export class Atom<T> {
    */
   async destroy(): Promise<void> {
     if (this.#destroyed) return;
-    const { core, key } = this.#target;
-    await core.run("DeleteItem", (client) =>
-      client.send(new DeleteItemCommand({ TableName: core.table, Key: key })),
-    );
+    await removeOnce(this.#target);
     this.#destroyed = true;
     this.#seen = ABSENT;
   }

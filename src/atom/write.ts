@@ -1,30 +1,20 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AttributeValue,
-  type DynamoDBClient,
+  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import {
-  isDynatomError,
-  OutcomeUnknownError,
-  SwapConflictError,
-  ValidationError,
-} from "../errors/index.js";
+import { OutcomeUnknownError, SwapConflictError, ValidationError } from "../errors/index.js";
+import type { Failed } from "../executor/executor.js";
+import { retrying } from "../executor/loop.js";
+import { type RetryPolicy, within } from "../executor/policy.js";
+import { afterConflict, afterRefusal } from "../protocol/settle.js";
+import { afterWrite, bookkeeping, type Seen, seenFrom } from "../protocol/state.js";
+import { deleteAtom, getAtom, putAtom } from "../requests/atom.js";
 import { newWriteId } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
-import { afterSeveralAttempts, classify, type Failure, requestFailed } from "../store/errors.js";
-import { backoff, type RetryPolicy } from "../store/retry.js";
-import {
-  afterWrite,
-  bookkeeping,
-  conditionOn,
-  provablyNotApplied,
-  type Seen,
-  seenFrom,
-} from "./state.js";
 
 /** Everything a write needs to know about its atom. */
 export interface Target {
@@ -60,36 +50,16 @@ export interface Applied {
 
 /**
  * Reads the item, strongly consistently. A read changes nothing, so a throttled or lost one is
- * simply read again, with backoff, under the atom's retry policy.
+ * simply read again, with backoff, under the atom's retry policy (and within `leftMs`, the time
+ * the calling operation has left).
  */
-export async function readSeen(target: Target): Promise<Seen> {
-  const { core, retry } = target;
-  const startedAt = Date.now();
-  for (let attempt = 1; ; attempt++) {
-    let item: Record<string, AttributeValue> | undefined;
-    try {
-      ({ Item: item } = await core.run("GetItem", (client) =>
-        client.send(
-          new GetItemCommand({ TableName: core.table, Key: target.key, ConsistentRead: true }),
-        ),
-      ));
-    } catch (err) {
-      // Only a failed request that may succeed again is read again: not a closed store, a
-      // missing table, or an error raised before sending (no credentials).
-      const failure =
-        isDynatomError(err, "store.request-failed") && err.retryable
-          ? classify(err.cause)
-          : undefined;
-      const delay =
-        failure === "throttled" || failure === "unknown"
-          ? backoff(retry, attempt, startedAt)
-          : undefined;
-      if (delay === undefined) throw err;
-      await sleep(delay);
-      continue;
-    }
-    return seenFrom(target.definition, item);
-  }
+export async function readSeen(target: Target, leftMs?: number): Promise<Seen> {
+  const { core } = target;
+  const { Item: item } = await core.executor.read(
+    () => new GetItemCommand(getAtom(core.table, target.key)),
+    within(target.retry, leftMs),
+  );
+  return seenFrom(target.definition, item);
 }
 
 interface Pending {
@@ -116,128 +86,120 @@ export async function applyOnce(
   decide: (current: unknown) => Decision,
 ): Promise<Applied> {
   const { core, definition, retry } = target;
-  const startedAt = Date.now();
   let seen = start ?? (await readSeen(target));
   // A decision not to write must rest on the stored value, never on a stale cached one.
   let fresh = start === undefined;
-  const client: DynamoDBClient = await core.client();
   let pending: Pending | undefined;
-  for (let attempt = 1; ; attempt++) {
-    if (pending === undefined) {
-      const current = seen.exists ? seen.value : initial;
-      let decision: Decision;
-      let prepared: { readonly value: unknown; readonly item: Record<string, AttributeValue> };
-      try {
-        decision = decide(current);
-        // Validation and encoding throw here, before anything is sent.
-        prepared =
-          "stop" in decision
-            ? { value: current, item: {} }
-            : (decision.prepared ?? definition.prepare(decision.write as never));
-        if (!("stop" in decision)) assertSameKey(target, prepared.value, prepared.item);
-      } catch (err) {
-        // A function that throws, or a value refused, is reported only on the stored value.
-        if (fresh) throw err;
-        seen = await readSeen(target);
-        fresh = true;
-        continue;
-      }
-      if ("stop" in decision) {
-        if (fresh) return { written: false, old: current, value: current, seen };
-        seen = await readSeen(target);
-        fresh = true;
-        continue;
-      }
-      const { value, item } = prepared;
-      const writeId = newWriteId();
-      pending = {
-        writeId,
-        basis: seen,
-        old: current,
-        value,
-        item: { ...item, ...bookkeeping(seen, writeId) },
-        uncertain: false,
-      };
-    }
-    let failure: Failure;
-    try {
-      await client.send(
-        new PutItemCommand({
-          TableName: core.table,
-          Item: pending.item,
-          ...conditionOn(pending.basis),
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return {
-        written: true,
-        old: pending.old,
-        value: pending.value,
-        seen: afterWrite(pending.basis, pending.writeId, pending.value),
-      };
-    } catch (err) {
-      failure = classify(err);
-      if (afterSeveralAttempts(err)) pending.uncertain = true;
-      if (failure === "definite") {
-        if (!pending.uncertain) throw requestFailed(err, "PutItem", core.table);
-        return settle(target, pending, err);
-      }
-      if (failure === "conflict") {
-        const current = seenFrom(
-          definition,
-          (err as { Item?: Record<string, AttributeValue> }).Item,
-        );
-        const uncertain = pending.uncertain;
-        if (current.writes.includes(pending.writeId)) {
-          return { written: true, old: pending.old, value: pending.value, seen: current };
+  let last: Failed | undefined;
+  return retrying<Applied>(
+    retry,
+    async (clock) => {
+      if (pending === undefined) {
+        const current = seen.exists ? seen.value : initial;
+        let decision: Decision;
+        let prepared: { readonly value: unknown; readonly item: Record<string, AttributeValue> };
+        try {
+          decision = decide(current);
+          // Validation and encoding throw here, before anything is sent.
+          prepared =
+            "stop" in decision
+              ? { value: current, item: {} }
+              : (decision.prepared ?? definition.prepare(decision.write as never));
+          if (!("stop" in decision)) assertSameKey(target, prepared.value, prepared.item);
+        } catch (err) {
+          // A function that throws, or a value refused, is reported only on the stored value.
+          if (fresh) throw err;
+          seen = await readSeen(target, clock.left());
+          fresh = true;
+          return { again: "a stale cached value", now: true };
         }
-        if (uncertain && !provablyNotApplied(pending.basis, current)) {
+        if ("stop" in decision) {
+          if (fresh) return { done: { written: false, old: current, value: current, seen } };
+          seen = await readSeen(target, clock.left());
+          fresh = true;
+          return { again: "a stale cached value", now: true };
+        }
+        const writeId = newWriteId();
+        pending = {
+          writeId,
+          basis: seen,
+          old: current,
+          value: prepared.value,
+          item: { ...prepared.item, ...bookkeeping(seen, writeId) },
+          uncertain: false,
+        };
+      }
+      const sent = pending;
+      const result = await core.executor.attempt(
+        new PutItemCommand(putAtom(core.table, sent.item, sent.basis)),
+        clock.left(),
+      );
+      if (result.ok) {
+        const after = afterWrite(sent.basis, sent.writeId, sent.value);
+        return { done: { written: true, old: sent.old, value: sent.value, seen: after } };
+      }
+      last = result;
+      if (result.mayHaveApplied) sent.uncertain = true;
+      if (result.failure === "definite") {
+        if (!sent.uncertain) throw core.executor.failed("PutItem", result);
+        return { done: await settle(target, sent, result.error, clock.left()) };
+      }
+      if (result.failure === "conflict") {
+        const item = (result.error as { Item?: Record<string, AttributeValue> }).Item;
+        const current = seenFrom(definition, item);
+        const verdict = afterConflict(sent.basis, sent.writeId, sent.uncertain, current);
+        if (verdict === "applied") {
+          return { done: { written: true, old: sent.old, value: sent.value, seen: current } };
+        }
+        if (verdict === "unknown") {
           throw unknown(
             target,
-            pending,
-            err,
+            sent,
+            result.error,
             "the item has since moved on past the write ids it keeps (or was deleted)",
           );
         }
         seen = current;
         fresh = true;
         pending = undefined;
-      } else if (failure === "unknown") {
-        pending.uncertain = true;
       }
-      const delay = backoff(retry, attempt, startedAt);
-      if (delay === undefined) {
-        if (pending?.uncertain)
-          throw unknown(target, pending, err, "the retries ran out before DynamoDB answered");
-        throw new SwapConflictError(
-          `Atom "${definition.name}" ${target.keyText}: gave up after ${attempt} attempts in ` +
-            `${Date.now() - startedAt} ms of contention; nothing was written. Raise retry.maxAttempts ` +
-            "or retry.deadlineMs, or spread the load over more atoms.",
-          {
-            details: {
-              atom: definition.name,
-              key: target.keyText,
-              attempts: attempt,
-              elapsedMs: Date.now() - startedAt,
-            },
-            retryable: true,
-            cause: err,
-          },
-        );
+      return { again: result.failure, cause: result.error };
+    },
+    ({ attempts, elapsedMs, cause }) => {
+      if (pending?.uncertain) {
+        throw unknown(target, pending, cause, "the retries ran out before DynamoDB answered");
       }
-      await sleep(delay);
-    }
-  }
+      // Nothing was written: not reached, or throttled, to the end.
+      if (last !== undefined && last.failure !== "conflict" && last.failure !== "busy") {
+        throw core.executor.failed("PutItem", last);
+      }
+      throw new SwapConflictError(
+        `Atom "${definition.name}" ${target.keyText}: gave up after ${attempts} attempts in ` +
+          `${elapsedMs} ms of contention; nothing was written. Raise retry.maxAttempts ` +
+          "or retry.deadlineMs, or spread the load over more atoms.",
+        {
+          details: { atom: definition.name, key: target.keyText, attempts, elapsedMs },
+          retryable: true,
+          cause,
+        },
+      );
+    },
+  );
 }
 
 /**
  * A definite refusal after a send that may have applied: the item says whether it did. Listed,
  * the swap succeeded; provably not, the refusal stands; otherwise the outcome is unknown.
  */
-async function settle(target: Target, pending: Pending, err: unknown): Promise<Applied> {
+async function settle(
+  target: Target,
+  pending: Pending,
+  err: unknown,
+  leftMs: number,
+): Promise<Applied> {
   let current: Seen;
   try {
-    current = await readSeen(target);
+    current = await readSeen(target, leftMs);
   } catch (readErr) {
     throw unknown(
       target,
@@ -246,13 +208,17 @@ async function settle(target: Target, pending: Pending, err: unknown): Promise<A
       `a resend was refused (${String(err)}) and the item could not be read`,
     );
   }
-  if (current.writes.includes(pending.writeId)) {
+  const verdict = afterRefusal(pending.basis, pending.writeId, current);
+  if (verdict === "applied") {
     return { written: true, old: pending.old, value: pending.value, seen: current };
   }
-  // An item still at the basis proves only that the write has not applied yet (an attempt cut
-  // by a timeout may still land): only another write in its slot proves it never will.
-  if (current.version > pending.basis.version && provablyNotApplied(pending.basis, current)) {
-    throw requestFailed(err, "PutItem", target.core.table);
+  if (verdict === "not-applied") {
+    throw target.core.executor.failed("PutItem", {
+      ok: false,
+      failure: "definite",
+      error: err,
+      mayHaveApplied: false,
+    });
   }
   throw unknown(target, pending, err, "a resend was refused and the item no longer shows it");
 }
@@ -275,6 +241,44 @@ function unknown(
         reason,
       },
       cause,
+    },
+  );
+}
+
+/**
+ * Deletes the item once. A delete is unconditional, so a lost answer is not sent again (it could
+ * delete an item made again since): the item is read instead. Absent, the delete is done (by us
+ * or by someone else: the atom is gone either way); present, its outcome is unknown.
+ */
+export async function removeOnce(target: Target): Promise<void> {
+  const { core } = target;
+  const writeId = "(destroy)";
+  await retrying(
+    target.retry,
+    async (clock) => {
+      const result = await core.executor.attempt(
+        new DeleteItemCommand(deleteAtom(core.table, target.key)),
+        clock.left(),
+      );
+      if (result.ok) return { done: undefined };
+      if (!result.mayHaveApplied && result.failure !== "definite") {
+        return { again: result.failure, cause: result.error };
+      }
+      if (!result.mayHaveApplied) throw core.executor.failed("DeleteItem", result);
+      const current = await readSeen(target, clock.left()).catch(() => undefined);
+      if (current?.exists === false) return { done: undefined };
+      const why = "the item could not be read, or is there (perhaps made again since)";
+      throw new OutcomeUnknownError(
+        `Atom "${target.definition.name}" ${target.keyText}: the answer to destroy() was lost and ${why}. ` +
+          "Deref the atom to see whether it is still there.",
+        {
+          details: { atom: target.definition.name, key: target.keyText, writeId, reason: why },
+          cause: result.error,
+        },
+      );
+    },
+    ({ cause }) => {
+      throw cause;
     },
   );
 }

@@ -1,5 +1,6 @@
 import { type AttributeValue, BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
 
+import { batchGet, READ_CHUNK } from "../requests/batch.js";
 import { keyFieldsOf, keyId } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -9,9 +10,6 @@ import { runBatch } from "./run.js";
 
 type Fields = Readonly<Record<string, unknown>>;
 type Item = Record<string, AttributeValue>;
-
-/** BatchGetItem takes at most 100 keys, and refuses a request that names one key twice. */
-const READ_CHUNK = 100;
 
 interface Wanted {
   readonly id: string;
@@ -43,24 +41,25 @@ export async function findItems(
   // Items are decoded as their answers arrive, while other requests are still out.
   const found = new Map<string, { readonly item: Item; readonly value: unknown }>();
   let decodeFailure: { readonly error: unknown } | undefined;
-  const client = await core.client();
   const outcome = await runBatch({
     entries: [...wanted.values()],
     idOf: (entry) => entry.id,
     chunkSize: READ_CHUNK,
     concurrency,
     retry,
-    send: async (entries) => {
-      const result = await client.send(
-        new BatchGetItemCommand({
-          RequestItems: {
-            [core.table]: {
-              Keys: entries.map((entry) => entry.key),
-              ConsistentRead: options.consistent ?? true,
-            },
-          },
-        }),
+    attempt: async (entries, leftMs) => {
+      const answer = await core.executor.attempt(
+        new BatchGetItemCommand(
+          batchGet(
+            core.table,
+            entries.map((entry) => entry.key),
+            options.consistent ?? true,
+          ),
+        ),
+        leftMs,
       );
+      if (!answer.ok) return answer;
+      const result = answer.output;
       for (const item of result.Responses?.[core.table] ?? []) {
         try {
           found.set(keyId(item), { item, value: definition.decode(item) });
@@ -69,7 +68,7 @@ export async function findItems(
           decodeFailure ??= { error };
         }
       }
-      return (result.UnprocessedKeys?.[core.table]?.Keys ?? []).map(keyId);
+      return { ok: true, output: (result.UnprocessedKeys?.[core.table]?.Keys ?? []).map(keyId) };
     },
   });
   // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.

@@ -1,5 +1,5 @@
 import { DynatomError } from "../errors/index.js";
-import { type RetryOptions, type RetryPolicy, retryPolicy } from "../store/retry.js";
+import { type RetryOptions, type RetryPolicy, retryPolicy } from "../executor/policy.js";
 
 /** Options of `putItems` and `deleteItems`. */
 export interface BatchWriteOptions {

@@ -1,8 +1,8 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { BatchIncompleteError, DynatomError } from "../errors/index.js";
+import { requestFailed } from "../executor/classify.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
-import { requestFailed } from "../store/errors.js";
 import type { BatchOutcome } from "./run.js";
 
 type Fields = Readonly<Record<string, unknown>>;

@@ -1,9 +1,14 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { afterSeveralAttempts, classify } from "../store/errors.js";
-import { backoff, type RetryPolicy } from "../store/retry.js";
+import type { Attempted } from "../executor/attempt.js";
+import { retrying } from "../executor/loop.js";
+import type { RetryPolicy } from "../executor/policy.js";
 
-/** What one batch request left undone: the ids of its entries DynamoDB did not process. */
-export type Send<E> = (entries: readonly E[]) => Promise<readonly string[]>;
+/**
+ * One batch request, within `leftMs`: answers the ids of its entries DynamoDB did not process.
+ */
+export type Send<E> = (
+  entries: readonly E[],
+  leftMs: number,
+) => Promise<Attempted<readonly string[]>>;
 
 export interface BatchPlan<E> {
   /** The distinct entries of the call, each with its own id. */
@@ -13,7 +18,7 @@ export interface BatchPlan<E> {
   readonly chunkSize: number;
   readonly concurrency: number;
   readonly retry: RetryPolicy;
-  readonly send: Send<E>;
+  readonly attempt: Send<E>;
   /** Called with the number of entries done so far, after every request that did some. */
   readonly onDone?: (done: number) => void;
   /**
@@ -24,9 +29,12 @@ export interface BatchPlan<E> {
 }
 
 /** What a read after a lost answer tells: ids of entries done, and of entries that cannot be told. */
-export type Settle<E> = (
-  entries: readonly E[],
-) => Promise<{ readonly done: readonly string[]; readonly unknown: readonly string[] }>;
+export type Settle<E> = (entries: readonly E[], leftMs: number) => Promise<Attempted<Settled>>;
+
+export interface Settled {
+  readonly done: readonly string[];
+  readonly unknown: readonly string[];
+}
 
 export interface BatchOutcome<E> {
   /** Exactly the entries not done, even after retries. */
@@ -60,13 +68,13 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
   let firstFailure: { reason: string; cause?: unknown } | undefined;
 
   /**
-   * Reads what a lost answer left: entries the table cannot tell go to `unknown`; returns the
-   * ids still to send (the entries that did not apply) and how many went to `unknown`.
+   * What a read after a lost answer tells: entries the table cannot tell go to `unknown`;
+   * returns the ids still to send (the entries that did not apply) and how many went to
+   * `unknown`.
    */
-  const settleChunk = async (settle: Settle<E>, pending: readonly E[]) => {
-    const settled = await settle(pending);
-    const cannotTell = new Set(settled.unknown);
-    const finished = new Set([...settled.done, ...settled.unknown]);
+  const settled = (pending: readonly E[], answer: Settled) => {
+    const cannotTell = new Set(answer.unknown);
+    const finished = new Set([...answer.done, ...answer.unknown]);
     const unsure = pending.filter((entry) => cannotTell.has(plan.idOf(entry)));
     unknown.push(...unsure);
     const left = new Set(pending.map(plan.idOf).filter((id) => !finished.has(id)));
@@ -75,89 +83,87 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
 
   const runChunk = async (chunk: readonly E[]) => {
     let pending = chunk;
-    let attempt = 0;
-    let startedAt = Date.now();
     // The last send may have applied: the table is read before anything is sent again.
     let unsettled = false;
-    while (pending.length > 0) {
-      if (stop !== undefined) {
-        (unsettled ? unknown : failed).push(...pending);
-        return;
-      }
-      attempt++;
-      let left: ReadonlySet<string>;
-      let why = "";
-      let cause: unknown;
-      let unknownCount = 0;
-      const settling = unsettled && plan.settle !== undefined;
-      try {
-        if (settling && plan.settle !== undefined) {
-          ({ left, unknownCount } = await settleChunk(plan.settle, pending));
+    await retrying<void>(
+      plan.retry,
+      async (clock) => {
+        if (stop !== undefined) {
+          (unsettled ? unknown : failed).push(...pending);
+          return { done: undefined };
+        }
+        let left: ReadonlySet<string>;
+        let why: string;
+        let cause: unknown;
+        let unknownCount = 0;
+        if (unsettled && plan.settle !== undefined) {
+          const answer = await plan.settle(pending, clock.left());
+          if (!answer.ok) {
+            if (answer.failure === "definite") {
+              // The read after a lost answer was refused (a role that may write but not read):
+              // this chunk's outcome cannot be told, but the other chunks go on.
+              firstFailure ??= {
+                reason: `the read after a lost answer failed: ${describe(answer.error)}`,
+                cause: answer.error,
+              };
+              unknown.push(...pending);
+              return { done: undefined };
+            }
+            return { again: describe(answer.error), cause: answer.error };
+          }
+          ({ left, unknownCount } = settled(pending, answer.output));
           unsettled = false;
           why = "an answer was lost";
         } else {
-          left = new Set(await plan.send(pending));
-          why = `DynamoDB left ${left.size} unprocessed`;
-        }
-      } catch (err) {
-        const failure = classify(err);
-        if (settling && failure === "definite") {
-          // The read after a lost answer was refused (a role that may write but not read):
-          // this chunk's outcome cannot be told, but the other chunks go on.
-          firstFailure ??= {
-            reason: `the read after a lost answer failed: ${describe(err)}`,
-            cause: err,
-          };
-          unknown.push(...pending);
-          return;
-        }
-        // A lost answer, or any error after several SDK attempts, may follow a send that
-        // applied: writes read the table before sending again (reads just read again).
-        const mayHaveApplied =
-          plan.settle !== undefined && (failure === "unknown" || afterSeveralAttempts(err));
-        if (failure === "definite" && !mayHaveApplied) {
-          stop = { reason: describe(err), cause: err };
-          firstFailure ??= stop;
-          failed.push(...pending);
-          return;
-        }
-        if (mayHaveApplied) unsettled = true;
-        // Throttled, or read again after a lost answer: what is left goes out again.
-        left = new Set(pending.map(plan.idOf));
-        why = describe(err);
-        cause = err;
-      }
-      const next = pending.filter((entry) => left.has(plan.idOf(entry)));
-      if (next.length < pending.length) {
-        // Counted from this chunk's own answer: other chunks add to `unknown` meanwhile.
-        const added = pending.length - next.length - unknownCount;
-        done += added;
-        // After a stop, progress is not reported: an onProgress that threw is not called again.
-        if (stop === undefined && added > 0) {
-          try {
-            plan.onDone?.(done);
-          } catch (err) {
-            stop = { reason: `onProgress threw: ${describe(err)}`, cause: err };
-            firstFailure ??= stop;
+          const answer = await plan.attempt(pending, clock.left());
+          if (answer.ok) {
+            left = new Set(answer.output);
+            why = `DynamoDB left ${left.size} unprocessed`;
+          } else {
+            // A send that may have applied (a lost answer, a 5xx, even behind an SDK retry):
+            // writes read the table before sending again; reads just read again.
+            const mayHaveApplied = plan.settle !== undefined && answer.mayHaveApplied;
+            if (
+              (answer.failure === "definite" || answer.failure === "conflict") &&
+              !mayHaveApplied
+            ) {
+              stop = { reason: describe(answer.error), cause: answer.error };
+              firstFailure ??= stop;
+              failed.push(...pending);
+              return { done: undefined };
+            }
+            if (mayHaveApplied) unsettled = true;
+            left = new Set(pending.map(plan.idOf));
+            why = describe(answer.error);
+            cause = answer.error;
           }
         }
-        attempt = 0;
-        startedAt = Date.now();
-      }
-      pending = next;
-      if (pending.length === 0) return;
-      const delay = backoff(plan.retry, Math.max(attempt, 1), startedAt);
-      if (delay === undefined) {
-        firstFailure ??= {
-          reason: `${why}, after ${attempt} attempts without progress`,
-          cause,
-        };
+        const next = pending.filter((entry) => left.has(plan.idOf(entry)));
+        const progress = next.length < pending.length;
+        if (progress) {
+          // Counted from this chunk's own answer: other chunks add to `unknown` meanwhile.
+          const added = pending.length - next.length - unknownCount;
+          done += added;
+          // After a stop, progress is not reported: an onProgress that threw is not called again.
+          if (stop === undefined && added > 0) {
+            try {
+              plan.onDone?.(done);
+            } catch (err) {
+              stop = { reason: `onProgress threw: ${describe(err)}`, cause: err };
+              firstFailure ??= stop;
+            }
+          }
+        }
+        pending = next;
+        if (pending.length === 0) return { done: undefined };
+        return { again: why, cause, progress };
+      },
+      async ({ why, attempts, cause }) => {
+        firstFailure ??= { reason: `${why}, after ${attempts} attempts without progress`, cause };
         if (unsettled && plan.settle !== undefined) await settleLast(plan.settle, pending);
         else failed.push(...pending);
-        return;
-      }
-      await sleep(delay);
-    }
+      },
+    );
   };
 
   /**
@@ -165,14 +171,15 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
    * did not (failed, not sent again) and what cannot be told (unknown).
    */
   const settleLast = async (settle: Settle<E>, pending: readonly E[]) => {
-    try {
-      const { left, unknownCount } = await settleChunk(settle, pending);
-      const notApplied = pending.filter((entry) => left.has(plan.idOf(entry)));
-      failed.push(...notApplied);
-      done += pending.length - notApplied.length - unknownCount;
-    } catch {
+    const answer = await settle(pending, plan.retry.deadlineMs);
+    if (!answer.ok) {
       unknown.push(...pending);
+      return;
     }
+    const { left, unknownCount } = settled(pending, answer.output);
+    const notApplied = pending.filter((entry) => left.has(plan.idOf(entry)));
+    failed.push(...notApplied);
+    done += pending.length - notApplied.length - unknownCount;
   };
 
   let nextChunk = 0;

@@ -2,26 +2,23 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   BatchWriteItemCommand,
-  type DynamoDBClient,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { DynatomError } from "../errors/index.js";
-import {
-  blindWriteBookkeeping,
-  WRITE_ID_WINDOW,
-  WRITE_IDS_ATTRIBUTE,
-} from "../schema/bookkeeping.js";
+import type { Attempted } from "../executor/attempt.js";
+import { batchDeleteVerdict, batchPutVerdict } from "../protocol/settle.js";
+import { batchWrite, batchWriteIds, WRITE_CHUNK } from "../requests/batch.js";
+import { blindWriteBookkeeping, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { type BatchWriteOptions, batchSettings } from "./options.js";
 import { at, incomplete, keyAt } from "./report.js";
-import { runBatch } from "./run.js";
+import { runBatch, type Settled } from "./run.js";
 
 type Fields = Readonly<Record<string, unknown>>;
 
-/** BatchWriteItem takes at most 25 requests (25 × 400 KB stays under its 16 MB). */
-const WRITE_CHUNK = 25;
+type Item = Record<string, AttributeValue>;
 
 interface Write {
   readonly id: string;
@@ -37,7 +34,6 @@ async function writeAll(
   options: BatchWriteOptions,
 ): Promise<void> {
   const { concurrency, retry } = batchSettings(definition.name, operation, options);
-  const client = await core.client();
   const total = writes.length;
   const { onProgress } = options;
   const outcome = await runBatch({
@@ -47,22 +43,24 @@ async function writeAll(
     concurrency,
     retry,
     ...(onProgress === undefined ? {} : { onDone: (done: number) => onProgress({ done, total }) }),
-    send: async (entries) => {
-      const result = await client.send(
-        new BatchWriteItemCommand({
-          RequestItems: { [core.table]: entries.map((write) => write.request) },
-        }),
-      );
-      return (result.UnprocessedItems?.[core.table] ?? []).map((request) =>
-        keyId(
-          (request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}) as Record<
-            string,
-            AttributeValue
-          >,
+    attempt: async (entries, leftMs) => {
+      const answer = await core.executor.attempt(
+        new BatchWriteItemCommand(
+          batchWrite(
+            core.table,
+            entries.map((write) => write.request),
+          ),
         ),
+        leftMs,
       );
+      if (!answer.ok) return answer;
+      const unprocessed = answer.output.UnprocessedItems?.[core.table] ?? [];
+      const ids = unprocessed.map((request) =>
+        keyId((request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}) as Item),
+      );
+      return { ok: true, output: ids };
     },
-    settle: async (entries) => settle(core.table, client, entries),
+    settle: (entries, leftMs) => settle(core, entries, leftMs),
   });
   // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.
   if (outcome.failed.length > 0 || outcome.unknown.length > 0 || outcome.stopped) {
@@ -71,58 +69,43 @@ async function writeAll(
 }
 
 /**
- * After a lost answer, what the table shows of each write, by one consistent read. A put is done
- * when the item lists its write id (later writes keep it in their window); unknown when the
- * window is full without it (later writes may have pushed it out); otherwise it did not apply,
- * or the item was since replaced by a blind write or deleted, and it is sent again as if it came
- * later. A delete is done when the item is absent; a present item may be one made again since
- * the delete applied, so it cannot be told, and is not deleted again.
+ * After a lost answer, what the table shows of each write, by one consistent read of the keys
+ * and write ids (see `batchPutVerdict` and `batchDeleteVerdict` for what each tells).
  */
 async function settle(
-  table: string,
-  client: DynamoDBClient,
+  core: StoreCore,
   entries: readonly Write[],
-): Promise<{ done: string[]; unknown: string[] }> {
+  leftMs: number,
+): Promise<Attempted<Settled>> {
   const keyOf = (write: Write) =>
-    write.request.PutRequest?.Item ??
-    (write.request.DeleteRequest?.Key as Record<string, AttributeValue>);
-  const result = await client.send(
-    new BatchGetItemCommand({
-      RequestItems: {
-        [table]: {
-          Keys: entries.map((write) => {
-            const { pk, sk } = keyOf(write);
-            return { pk, sk } as Record<string, AttributeValue>;
-          }),
-          ConsistentRead: true,
-          ProjectionExpression: "#pk, #sk, #w",
-          ExpressionAttributeNames: { "#pk": "pk", "#sk": "sk", "#w": WRITE_IDS_ATTRIBUTE },
-        },
-      },
-    }),
+    write.request.PutRequest?.Item ?? (write.request.DeleteRequest?.Key as Item);
+  const answer = await core.executor.attempt(
+    new BatchGetItemCommand(batchWriteIds(core.table, entries.map(keyOf))),
+    leftMs,
   );
-  if ((result.UnprocessedKeys?.[table]?.Keys?.length ?? 0) > 0) {
+  if (!answer.ok) return answer;
+  const result = answer.output;
+  if ((result.UnprocessedKeys?.[core.table]?.Keys?.length ?? 0) > 0) {
     // Read again later: a key not read tells nothing.
-    throw new Error("the read after a lost answer left keys unprocessed");
+    const error = new Error("the read after a lost answer left keys unprocessed");
+    return { ok: false, failure: "throttled", error, mayHaveApplied: false };
   }
   const stored = new Map(
-    (result.Responses?.[table] ?? []).map((item) => [keyId(item), item] as const),
+    (result.Responses?.[core.table] ?? []).map((item) => [keyId(item), item] as const),
   );
   const done: string[] = [];
   const unknown: string[] = [];
   for (const write of entries) {
     const item = stored.get(write.id);
     const put = write.request.PutRequest?.Item;
-    if (put === undefined) (item === undefined ? done : unknown).push(write.id);
-    else {
-      const ours = put[WRITE_IDS_ATTRIBUTE]?.L?.[0]?.S;
-      const ids = item?.[WRITE_IDS_ATTRIBUTE]?.L ?? [];
-      if (ours !== undefined && ids.some((id) => id.S === ours)) done.push(write.id);
-      // A full window without ours: it may have been pushed out by later writes made on it.
-      else if (ids.length >= WRITE_ID_WINDOW) unknown.push(write.id);
-    }
+    const verdict =
+      put === undefined
+        ? batchDeleteVerdict(item)
+        : batchPutVerdict(put[WRITE_IDS_ATTRIBUTE]?.L?.[0]?.S ?? "", item);
+    if (verdict === "applied") done.push(write.id);
+    else if (verdict === "unknown") unknown.push(write.id);
   }
-  return { done, unknown };
+  return { ok: true, output: { done, unknown } };
 }
 
 /**

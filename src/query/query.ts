@@ -203,7 +203,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     limit: number | undefined,
   ): Promise<Read> {
     const input = this.#input(plan, order, start, limit);
-    const result = await this.#core.run("Query", (client) => client.send(new QueryCommand(input)));
+    const result = await this.#core.executor.read(() => new QueryCommand(input), this.#core.retry);
     const items = result.Items ?? [];
     const sk = `${this.#index.gsi}sk`;
     const { beyond } = plan;

@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DefinitionError, DynatomError } from "../errors/index.js";
+import { type ClientHandle, type ClientOptions, clientHandle } from "../executor/client.js";
+import { Executor } from "../executor/executor.js";
+import { type RetryOptions, type RetryPolicy, retryPolicy } from "../executor/policy.js";
 import type { AtomDefinition } from "../schema/types.js";
-import { type ClientHandle, type ClientOptions, clientHandle } from "./client.js";
-import { requestFailed } from "./errors.js";
 import { ensureTable } from "./table.js";
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -12,15 +13,20 @@ export interface StoreCoreOptions extends ClientOptions {
   readonly table: string;
   /** The atom types this store reads and writes. */
   readonly atoms: readonly AtomDefinition[];
+  readonly retry?: RetryOptions;
 }
 
 /**
  * What every part of a store shares: the table, the registered atom types, the client, and
- * one way to send a request so that every failure becomes a DynatomError.
+ * the executor every request goes through.
  */
 export class StoreCore {
   readonly table: string;
   readonly atoms: ReadonlyMap<string, AtomDefinition>;
+  /** Sends every request of this store. */
+  readonly executor: Executor;
+  /** The store's retry policy, for requests no atom or option names one for (queries). */
+  readonly retry: RetryPolicy;
   readonly #handle: ClientHandle;
   #closed = false;
 
@@ -46,7 +52,10 @@ export class StoreCore {
       atoms.set(atom.name, atom);
     }
     this.atoms = atoms;
+    // A bad policy fails here, not at the first conflict.
+    this.retry = retryPolicy(options.retry);
     this.#handle = clientHandle(options);
+    this.executor = new Executor(this.table, () => this.client(), this.#handle.timeoutMs);
   }
 
   /** The client, made on first use (starting the embedded DynamoDB Local if asked). */
@@ -59,16 +68,6 @@ export class StoreCore {
       );
     }
     return this.#handle.get();
-  }
-
-  /** Sends one request; any failure becomes a DynatomError naming the operation and table. */
-  async run<T>(operation: string, send: (client: DynamoDBClient) => Promise<T>): Promise<T> {
-    const client = await this.client();
-    try {
-      return await send(client);
-    } catch (err) {
-      throw requestFailed(err, operation, this.table);
-    }
   }
 
   /** Fails unless this very definition was registered with the store. */
@@ -84,10 +83,8 @@ export class StoreCore {
   }
 
   async ensureTable(): Promise<void> {
-    const client = await this.client();
     await ensureTable(
-      client,
-      this.table,
+      this.executor,
       [...this.atoms.values()].flatMap((atom) => atom.indexes),
     );
   }

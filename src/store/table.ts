@@ -2,14 +2,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  type DynamoDBClient,
   type GlobalSecondaryIndex,
   type TableDescription,
   UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
-import { DynatomError } from "../errors/index.js";
+import { DynatomError, isDynatomError } from "../errors/index.js";
+import { worthRetrying } from "../executor/classify.js";
+import type { Executor } from "../executor/executor.js";
+import { retrying } from "../executor/loop.js";
+import { DEFAULT_RETRY } from "../executor/policy.js";
 import type { IndexShape } from "../schema/types.js";
-import { requestFailed } from "./errors.js";
 
 const POLL_MS = 250;
 const WAIT_MS = 15 * 60_000;
@@ -60,23 +62,49 @@ function keyProblems(description: TableDescription, gsis: readonly string[]): st
   return problems;
 }
 
-async function describe(
-  client: DynamoDBClient,
-  table: string,
-): Promise<TableDescription | undefined> {
+async function describe(executor: Executor): Promise<TableDescription | undefined> {
+  const { table } = executor;
   try {
-    return (await client.send(new DescribeTableCommand({ TableName: table }))).Table;
+    return (
+      await executor.read(() => new DescribeTableCommand({ TableName: table }), DEFAULT_RETRY)
+    ).Table;
   } catch (err) {
-    if ((err as { name?: string }).name === "ResourceNotFoundException") return undefined;
-    throw requestFailed(err, "DescribeTable", table);
+    if (isDynatomError(err, "store.table-missing")) return undefined;
+    throw err;
   }
 }
 
+/**
+ * Sends a table change until it is answered. A lost answer is sent again: a repeated create is
+ * answered "in use", a repeated index update "exists", and both are taken as done.
+ */
+function change(executor: Executor, make: () => CreateTableCommand | UpdateTableCommand) {
+  const done = (err: unknown) => {
+    const e = err as { name?: string; message?: string };
+    return e.name === "ResourceInUseException" || /already exists/i.test(e.message ?? "");
+  };
+  return retrying(
+    DEFAULT_RETRY,
+    async (clock) => {
+      const result = await executor.attempt(make(), clock.left());
+      if (result.ok || done(result.error)) return { done: undefined };
+      if (result.failure === "unknown" || worthRetrying(result.failure)) {
+        return { again: result.failure, cause: result.error };
+      }
+      throw executor.failed(make().constructor.name.replace(/Command$/, ""), result);
+    },
+    ({ cause }) => {
+      throw cause;
+    },
+  );
+}
+
 /** Waits until the table and all its GSIs are ACTIVE. */
-async function waitActive(client: DynamoDBClient, table: string): Promise<TableDescription> {
+async function waitActive(executor: Executor): Promise<TableDescription> {
+  const { table } = executor;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    const description = await describe(client, table);
+    const description = await describe(executor);
     const active =
       description?.TableStatus === "ACTIVE" &&
       (description.GlobalSecondaryIndexes ?? []).every((gsi) => gsi.IndexStatus === "ACTIVE");
@@ -101,15 +129,16 @@ async function waitActive(client: DynamoDBClient, table: string): Promise<TableD
  * there. New tables are on-demand (PAY_PER_REQUEST).
  */
 export async function ensureTable(
-  client: DynamoDBClient,
-  table: string,
+  executor: Executor,
   indexes: Iterable<IndexShape>,
 ): Promise<void> {
+  const { table } = executor;
   const gsis = neededIndexes(indexes);
-  let description = await describe(client, table);
+  let description = await describe(executor);
   if (description === undefined) {
-    try {
-      await client.send(
+    await change(
+      executor,
+      () =>
         new CreateTableCommand({
           TableName: table,
           BillingMode: "PAY_PER_REQUEST",
@@ -120,13 +149,9 @@ export async function ensureTable(
           ],
           ...(gsis.length > 0 ? { GlobalSecondaryIndexes: gsis.map(gsiDefinition) } : {}),
         }),
-      );
-    } catch (err) {
-      // Another process may have created it at the same moment: that is just as good.
-      if ((err as { name?: string }).name !== "ResourceInUseException")
-        throw requestFailed(err, "CreateTable", table);
-    }
-    description = await waitActive(client, table);
+    );
+    // Another process may have created it at the same moment: that is just as good.
+    description = await waitActive(executor);
   }
   const problems = keyProblems(description, gsis);
   if (problems.length > 0) {
@@ -142,28 +167,30 @@ export async function ensureTable(
     const provisioned = description.BillingModeSummary?.BillingMode === "PROVISIONED";
     const throughput = description.ProvisionedThroughput;
     try {
-      await client.send(
-        new UpdateTableCommand({
-          TableName: table,
-          AttributeDefinitions: attributeDefinitions([gsi]),
-          GlobalSecondaryIndexUpdates: [
-            {
-              Create: {
-                ...gsiDefinition(gsi),
-                ...(provisioned && throughput
-                  ? {
-                      ProvisionedThroughput: {
-                        ReadCapacityUnits: throughput.ReadCapacityUnits ?? 1,
-                        WriteCapacityUnits: throughput.WriteCapacityUnits ?? 1,
-                      },
-                    }
-                  : {}),
+      await change(
+        executor,
+        () =>
+          new UpdateTableCommand({
+            TableName: table,
+            AttributeDefinitions: attributeDefinitions([gsi]),
+            GlobalSecondaryIndexUpdates: [
+              {
+                Create: {
+                  ...gsiDefinition(gsi),
+                  ...(provisioned && throughput
+                    ? {
+                        ProvisionedThroughput: {
+                          ReadCapacityUnits: throughput.ReadCapacityUnits ?? 1,
+                          WriteCapacityUnits: throughput.WriteCapacityUnits ?? 1,
+                        },
+                      }
+                    : {}),
+                },
               },
-            },
-          ],
-        }),
+            ],
+          }),
       );
-      description = await waitActive(client, table);
+      description = await waitActive(executor);
     } catch (err) {
       const left = missing.slice(done);
       throw new DynatomError(

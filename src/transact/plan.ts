@@ -1,8 +1,9 @@
 import type { AttributeValue, TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import { afterWrite, bookkeeping, conditionOn, type Seen } from "../atom/state.js";
 import { assertSameKey } from "../atom/write.js";
 import { itemSize } from "../encoding/index.js";
 import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
+import { afterWrite, bookkeeping, type Seen } from "../protocol/state.js";
+import { conditionOn } from "../requests/conditions.js";
 import { newWriteId } from "../schema/bookkeeping.js";
 import { keyId } from "../schema/keys.js";
 import type { StoreCore } from "../store/core.js";

@@ -1,18 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type CancellationReason,
-  type DynamoDBClient,
-  type TransactWriteItem,
-  TransactWriteItemsCommand,
-} from "@aws-sdk/client-dynamodb";
-import { seenFrom } from "../atom/state.js";
+import { type CancellationReason, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { readSeen } from "../atom/write.js";
 import { itemSize } from "../encoding/index.js";
 import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
+import type { Failed } from "../executor/executor.js";
+import { retrying } from "../executor/loop.js";
+import type { RetryOptions, RetryPolicy } from "../executor/policy.js";
+import { seenFrom } from "../protocol/state.js";
+import { transactWrite } from "../requests/transaction.js";
 import type { StoreCore } from "../store/core.js";
-import { afterSeveralAttempts, classify, requestFailed } from "../store/errors.js";
-import { backoff, type RetryOptions, type RetryPolicy } from "../store/retry.js";
 import { type OpSpec, specOf, type Tx, type TxOp, txBuilder } from "./ops.js";
 import { cancelled, checkBytes, checkShape, describe, keyOf, type Planned, plan } from "./plan.js";
 
@@ -30,65 +26,21 @@ export type TxResults<Ops extends readonly unknown[]> = {
   -readonly [I in keyof Ops]: Ops[I] extends TxOp<infer R> ? R : never;
 };
 
-interface Clock {
-  readonly retry: RetryPolicy;
-  readonly startedAt: number;
-  attempt: number;
+/** A transaction as sent: its token, and whether an attempt may have committed. */
+interface Sending {
+  readonly planned: readonly Planned[];
+  readonly token: string;
+  readonly firstSent: number;
+  uncertain: boolean;
 }
 
-/**
- * Sends one transaction until DynamoDB answers it. A lost answer is sent again with the same
- * ClientRequestToken, which DynamoDB honours for 10 minutes: a transaction that had committed
- * answers success again instead of running twice.
- */
-async function send(
-  core: StoreCore,
-  client: DynamoDBClient,
-  items: TransactWriteItem[],
-  clock: Clock,
-): Promise<readonly CancellationReason[] | undefined> {
-  const token = randomUUID();
-  const firstSent = Date.now();
-  let uncertain = false;
-  for (;;) {
-    try {
-      await client.send(
-        new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token }),
-      );
-      return undefined;
-    } catch (err) {
-      const e = err as { name?: string; CancellationReasons?: CancellationReason[] };
-      // A resend with the same token is answered with an earlier commit's outcome, but an error
-      // that ends the call must say the outcome is unknown.
-      if (afterSeveralAttempts(err)) uncertain = true;
-      if (e.name === "TransactionCanceledException") return e.CancellationReasons ?? [];
-      const failure = e.name === "TransactionInProgressException" ? "unknown" : classify(err);
-      if (failure === "definite" && !uncertain) {
-        throw requestFailed(err, "TransactWriteItems", core.table);
-      }
-      if (failure === "unknown") uncertain = true;
-      clock.attempt++;
-      let delay = backoff(clock.retry, clock.attempt, clock.startedAt);
-      // Past the token's window a resend would run as a new transaction: stop before it.
-      if (uncertain && delay !== undefined && Date.now() + delay - firstSent > TOKEN_WINDOW_MS)
-        delay = undefined;
-      if (failure === "definite") delay = undefined;
-      if (delay === undefined) {
-        if (!uncertain) throw requestFailed(err, "TransactWriteItems", core.table);
-        const reason =
-          failure === "definite"
-            ? `a resend was refused (${String(err)}) after an attempt that may have committed`
-            : "the answer was lost and the retries ran out";
-        throw new TransactionError(
-          "transaction.outcome-unknown",
-          `The transaction's outcome is unknown: ${reason}. It applied once or not at all, never ` +
-            "twice: read its items before deciding what to do.",
-          { details: { token, reason }, cause: err },
-        );
-      }
-      await sleep(delay);
-    }
-  }
+function outcomeUnknown(token: string, reason: string, cause: unknown): TransactionError {
+  return new TransactionError(
+    "transaction.outcome-unknown",
+    `The transaction's outcome is unknown: ${reason}. It applied once or not at all, never ` +
+      "twice: read its items before deciding what to do.",
+    { details: { token, reason }, cause },
+  );
 }
 
 /**
@@ -174,98 +126,135 @@ export async function transact(
     0,
   );
   checkBytes(known, specs.length);
-  const client = await core.client();
   const states = specs.map((spec) =>
     spec.kind === "swap" || spec.kind === "check" ? spec.internals.seen : undefined,
   );
   // Whether each atom's state was read in this call: a decision not to go ahead (a false check,
   // a function that throws) must rest on the stored value, never on a stale cached one.
   const fresh = specs.map(() => false);
-  const clock: Clock = { retry, startedAt: Date.now(), attempt: 0 };
+  let sending: Sending | undefined;
   let lastReasons: readonly CancellationReason[] = [];
-  for (;;) {
-    await Promise.all(
-      specs.map(async (spec, i) => {
-        if ((spec.kind === "swap" || spec.kind === "check") && states[i] === undefined) {
-          states[i] = await readSeen(spec.internals.target);
-          fresh[i] = true;
+  let last: Failed | undefined;
+  return retrying<unknown[]>(
+    retry,
+    async (clock) => {
+      if (sending === undefined) {
+        await Promise.all(
+          specs.map(async (spec, i) => {
+            if ((spec.kind === "swap" || spec.kind === "check") && states[i] === undefined) {
+              states[i] = await readSeen(spec.internals.target, clock.left());
+              fresh[i] = true;
+            }
+          }),
+        );
+        const planned: Planned[] = [];
+        let stale = false;
+        for (const [i, spec] of specs.entries()) {
+          try {
+            planned.push(plan(core, spec, i, states[i]));
+          } catch (err) {
+            if ((spec.kind !== "swap" && spec.kind !== "check") || fresh[i]) throw err;
+            states[i] = undefined;
+            stale = true;
+          }
         }
-      }),
-    );
-    const planned: Planned[] = [];
-    let stale = false;
-    for (const [i, spec] of specs.entries()) {
-      try {
-        planned.push(plan(core, spec, i, states[i]));
-      } catch (err) {
-        if ((spec.kind !== "swap" && spec.kind !== "check") || fresh[i]) throw err;
-        states[i] = undefined;
-        stale = true;
+        if (stale) return { again: "a stale cached value", now: true };
+        checkBytes(
+          planned.reduce((sum, p) => sum + p.bytes, 0),
+          planned.length,
+        );
+        // DynamoDB honours the token for 10 minutes: a resend of a transaction that had
+        // committed answers success again instead of running twice.
+        sending = { planned, token: randomUUID(), firstSent: Date.now(), uncertain: false };
       }
-    }
-    if (stale) continue;
-    checkBytes(
-      planned.reduce((sum, p) => sum + p.bytes, 0),
-      planned.length,
-    );
-    const reasons = await send(
-      core,
-      client,
-      planned.map((p) => p.request),
-      clock,
-    );
-    if (reasons === undefined || committedBefore(specs, planned, reasons)) {
-      return committed(specs, planned);
-    }
-    lastReasons = reasons;
-    const failures: TransactionOperationFailure[] = [];
-    let conflict = false;
-    reasons.forEach((reason, i) => {
-      const spec = specs[i];
-      if (spec === undefined || reason.Code === undefined || reason.Code === "None") return;
-      if (reason.Code === "ConditionalCheckFailed") {
-        if (spec.kind === "swap" || spec.kind === "check") {
-          // Another writer got there first: run again on the value it left (ALL_OLD).
-          const current = seenFrom(spec.internals.target.definition, reason.Item);
-          states[i] = current;
-          fresh[i] = true;
-          spec.internals.saw(current);
+      const sent = sending;
+      const result = await core.executor.attempt(
+        new TransactWriteItemsCommand(
+          transactWrite(
+            sent.planned.map((p) => p.request),
+            sent.token,
+          ),
+        ),
+        clock.left(),
+      );
+      if (result.ok) return { done: committed(specs, sent.planned) };
+      last = result;
+      if (result.mayHaveApplied) sent.uncertain = true;
+      const e = result.error as { name?: string; CancellationReasons?: CancellationReason[] };
+      if (e.name !== "TransactionCanceledException") {
+        if (result.failure === "definite") {
+          if (!sent.uncertain) throw core.executor.failed("TransactWriteItems", result);
+          throw outcomeUnknown(
+            sent.token,
+            `a resend was refused (${String(result.error)}) after an attempt that may have committed`,
+            result.error,
+          );
+        }
+        // Past the token's window a resend would run as a new transaction: stop before it.
+        if (sent.uncertain && Date.now() - sent.firstSent > TOKEN_WINDOW_MS) {
+          throw outcomeUnknown(sent.token, "the answer was lost for too long", result.error);
+        }
+        return { again: result.failure, cause: result.error };
+      }
+      const reasons = e.CancellationReasons ?? [];
+      if (committedBefore(specs, sent.planned, reasons)) {
+        return { done: committed(specs, sent.planned) };
+      }
+      sending = undefined;
+      lastReasons = reasons;
+      const failures: TransactionOperationFailure[] = [];
+      let conflict = false;
+      reasons.forEach((reason, i) => {
+        const spec = specs[i];
+        if (spec === undefined || reason.Code === undefined || reason.Code === "None") return;
+        if (reason.Code === "ConditionalCheckFailed") {
+          if (spec.kind === "swap" || spec.kind === "check") {
+            // Another writer got there first: run again on the value it left (ALL_OLD).
+            const current = seenFrom(spec.internals.target.definition, reason.Item);
+            states[i] = current;
+            fresh[i] = true;
+            spec.internals.saw(current);
+            conflict = true;
+          } else {
+            const why =
+              spec.kind === "put"
+                ? "the item already exists (ifAbsent)"
+                : "there is no such item (ifExists)";
+            failures.push(describe(spec, i, why));
+          }
+        } else if (
+          reason.Code === "TransactionConflict" ||
+          reason.Code === "ThrottlingError" ||
+          reason.Code === "ProvisionedThroughputExceeded"
+        ) {
           conflict = true;
         } else {
-          const why =
-            spec.kind === "put"
-              ? "the item already exists (ifAbsent)"
-              : "there is no such item (ifExists)";
-          failures.push(describe(spec, i, why));
+          failures.push(describe(spec, i, `${reason.Code}: ${reason.Message ?? ""}`.trim()));
         }
-      } else if (
-        reason.Code === "TransactionConflict" ||
-        reason.Code === "ThrottlingError" ||
-        reason.Code === "ProvisionedThroughputExceeded"
-      ) {
-        conflict = true;
-      } else {
-        failures.push(describe(spec, i, `${reason.Code}: ${reason.Message ?? ""}`.trim()));
+      });
+      if (failures.length > 0) throw cancelled(failures);
+      if (!conflict) {
+        throw new TransactionError(
+          "transaction.cancelled",
+          "DynamoDB cancelled the transaction without naming an operation; nothing was written.",
+          { details: { failures: [] } },
+        );
       }
-    });
-    if (failures.length > 0) throw cancelled(failures);
-    if (!conflict) {
+      return { again: "conflict", cause: result.error };
+    },
+    ({ attempts, elapsedMs, cause }) => {
+      if (sending?.uncertain) {
+        throw outcomeUnknown(sending.token, "the answer was lost and the retries ran out", cause);
+      }
+      if (last !== undefined && last.failure !== "definite" && lastReasons.length === 0) {
+        throw core.executor.failed("TransactWriteItems", last);
+      }
       throw new TransactionError(
-        "transaction.cancelled",
-        "DynamoDB cancelled the transaction without naming an operation; nothing was written.",
-        { details: { failures: [] } },
+        "transaction.conflict",
+        `The transaction gave up after ${attempts} attempts in ${elapsedMs} ms of conflicts; nothing ` +
+          `was written (last reasons: ${lastReasons.map((r) => r.Code ?? "None").join(", ")}). Raise retry.maxAttempts or retry.deadlineMs, or spread the load.`,
+        { details: { attempts, elapsedMs }, retryable: true },
       );
-    }
-    clock.attempt++;
-    const delay = backoff(retry, clock.attempt, clock.startedAt);
-    if (delay === undefined) break;
-    await sleep(delay);
-  }
-  const elapsedMs = Date.now() - clock.startedAt;
-  throw new TransactionError(
-    "transaction.conflict",
-    `The transaction gave up after ${clock.attempt} attempts in ${elapsedMs} ms of conflicts; nothing ` +
-      `was written (last reasons: ${lastReasons.map((r) => r.Code ?? "None").join(", ")}). Raise retry.maxAttempts or retry.deadlineMs, or spread the load.`,
-    { details: { attempts: clock.attempt, elapsedMs }, retryable: true },
+    },
   );
 }

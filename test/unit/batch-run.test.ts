@@ -3,7 +3,14 @@ import test from "ava";
 import { runBatch } from "../../src/batch/run.js";
 
 const retry = { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, deadlineMs: 5_000 };
-const lost = () => Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+const lost = () =>
+  ({
+    ok: false,
+    failure: "unknown",
+    error: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+    mayHaveApplied: true,
+  }) as const;
+const ok = <T>(output: T) => ({ ok: true, output }) as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("a chunk's done count is its own, whatever other chunks leave unknown meanwhile", async (t) => {
@@ -15,14 +22,14 @@ test("a chunk's done count is its own, whatever other chunks leave unknown meanw
     concurrency: 2,
     retry,
     onDone: (done) => progress.push(done),
-    send: async (entries) => {
+    attempt: async (entries) => {
       if (entries[0] === "a1") {
         await sleep(50);
-        return [];
+        return ok([]);
       }
-      throw lost();
+      return lost();
     },
-    settle: async (entries) => ({ done: [], unknown: [...entries] }),
+    settle: async (entries) => ok({ done: [], unknown: [...entries] }),
   });
   t.is(outcome.done, 2);
   t.deepEqual([...outcome.unknown].sort(), ["b1", "b2"]);
@@ -38,16 +45,19 @@ test("a refused read after a lost answer leaves that chunk unknown and stops not
     chunkSize: 1,
     concurrency: 1,
     retry,
-    send: async () => {
-      if (++sends === 1) throw lost();
-      return [];
+    attempt: async () => {
+      if (++sends === 1) return lost();
+      return ok([]);
     },
-    settle: async () => {
-      throw Object.assign(new Error("not allowed to read"), {
+    settle: async () => ({
+      ok: false,
+      failure: "definite",
+      error: Object.assign(new Error("not allowed to read"), {
         name: "AccessDeniedException",
         $metadata: { httpStatusCode: 400 },
-      });
-    },
+      }),
+      mayHaveApplied: false,
+    }),
   });
   t.false(outcome.stopped);
   t.deepEqual(outcome.unknown, ["e1"]);
@@ -62,12 +72,10 @@ test("out of retries right after a lost answer, one read still settles the chunk
     chunkSize: 3,
     concurrency: 1,
     retry: { ...retry, maxAttempts: 1 },
-    send: async () => {
-      throw lost();
-    },
+    attempt: async () => lost(),
     settle: async () => {
       settles++;
-      return { done: ["x"], unknown: ["y"] };
+      return ok({ done: ["x"], unknown: ["y"] });
     },
   });
   t.is(settles, 1);

@@ -1,7 +1,7 @@
 import test from "ava";
 import { DefinitionError, defineAtom, encodeItem, isDynatomError, registerCustom } from "dynatom";
 import * as v from "valibot";
-import { requestFailed } from "../../src/store/errors.js";
+import { requestFailed } from "../../src/executor/classify.js";
 
 test("an async schema is refused where the atom is declared, naming it", (t) => {
   const err = t.throws(() =>

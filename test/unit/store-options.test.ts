@@ -1,7 +1,7 @@
 import test from "ava";
 import { createStore, defineAtom, isDynatomError } from "dynatom";
 import * as v from "valibot";
-import { retryPolicy } from "../../src/store/retry.js";
+import { retryPolicy } from "../../src/executor/policy.js";
 
 const Counter = defineAtom({
   name: "counter",

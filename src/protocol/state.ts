@@ -33,55 +33,6 @@ export function seenFrom(
   };
 }
 
-/**
- * The condition that makes a write apply only to the state it was computed from: the same
- * version, and (for items dynatom wrote) the same last write. The write id also guards against
- * an item deleted and written again up to the same version meanwhile.
- */
-export function conditionOn(basis: Seen): {
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, AttributeValue>;
-} {
-  if (!basis.exists) {
-    return {
-      ConditionExpression: "attribute_not_exists(#pk)",
-      ExpressionAttributeNames: { "#pk": "pk" },
-    };
-  }
-  const last = basis.writes.at(-1);
-  if (basis.version === 0) {
-    // An item written blind (batch or transaction put) or by another tool: no version to
-    // compare, but a blind write leaves a write id, which tells two such writes apart.
-    const unversioned = "attribute_exists(#pk) AND attribute_not_exists(#ver)";
-    return last === undefined
-      ? {
-          ConditionExpression: unversioned,
-          ExpressionAttributeNames: { "#pk": "pk", "#ver": ATOM_VERSION_ATTRIBUTE },
-        }
-      : {
-          ConditionExpression: `${unversioned} AND contains(#w, :last)`,
-          ExpressionAttributeNames: {
-            "#pk": "pk",
-            "#ver": ATOM_VERSION_ATTRIBUTE,
-            "#w": WRITE_IDS_ATTRIBUTE,
-          },
-          ExpressionAttributeValues: { ":last": { S: last } },
-        };
-  }
-  return {
-    ConditionExpression: last === undefined ? "#ver = :ver" : "#ver = :ver AND contains(#w, :last)",
-    ExpressionAttributeNames:
-      last === undefined
-        ? { "#ver": ATOM_VERSION_ATTRIBUTE }
-        : { "#ver": ATOM_VERSION_ATTRIBUTE, "#w": WRITE_IDS_ATTRIBUTE },
-    ExpressionAttributeValues:
-      last === undefined
-        ? { ":ver": { N: String(basis.version) } }
-        : { ":ver": { N: String(basis.version) }, ":last": { S: last } },
-  };
-}
-
 /** The bookkeeping a write adds to its item: the next version, and its id on the window. */
 export function bookkeeping(basis: Seen, writeId: string): Record<string, AttributeValue> {
   const writes = [...basis.writes.slice(-(WRITE_ID_WINDOW - 1)), writeId];

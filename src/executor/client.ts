@@ -15,8 +15,8 @@ export interface ClientOptions {
   /** With the embedded DynamoDB Local: keep its data in this folder. Default: in memory. */
   readonly dataDir?: string;
   /**
-   * How long one request may take, in ms, for the clients the store makes (a client you pass
-   * is used as it is: give it a `requestHandler` with a `requestTimeout`). Default 10,000.
+   * How long one request may take, in ms, before its outcome counts as unknown; also for a
+   * client you pass. Default 10,000.
    */
   readonly requestTimeoutMs?: number;
 }
@@ -24,6 +24,8 @@ export interface ClientOptions {
 /** The client a store talks through, made on first use, and what must be released on close. */
 export interface ClientHandle {
   get(): Promise<DynamoDBClient>;
+  /** How long one request may take, in ms: the executor bounds every request by it. */
+  readonly timeoutMs: number;
   close(): Promise<void>;
 }
 
@@ -40,11 +42,11 @@ export function clientHandle(
   options: ClientOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): ClientHandle {
+  const timeout = requestTimeout(options.requestTimeoutMs);
   const own = options.client;
-  if (own !== undefined) return { get: async () => own, close: async () => {} };
+  if (own !== undefined) return { get: async () => own, timeoutMs: timeout, close: async () => {} };
   const endpoint = options.endpoint ?? env.DYNATOM_ENDPOINT;
   checkEndpoint(endpoint, options.endpoint === undefined ? "DYNATOM_ENDPOINT" : "endpoint");
-  const timeout = requestTimeout(options.requestTimeoutMs);
   // The installed SDK sets no timeout by default: a server that accepts and never answers
   // would hold a call for good. Idle connections are cut too, and the connect is bounded.
   const requestHandler = {
@@ -53,6 +55,8 @@ export function clientHandle(
     socketTimeout: timeout,
     connectionTimeout: Math.min(timeout, CONNECT_TIMEOUT_MS),
   };
+  // No hidden SDK retries: the executor sees every attempt and decides each resend itself.
+  const maxAttempts = 1;
   let local: LocalDynamo | undefined;
   let made: Promise<DynamoDBClient> | undefined;
   const make = async (): Promise<DynamoDBClient> => {
@@ -60,7 +64,11 @@ export function clientHandle(
       // Loaded only here: a production bundle that never starts DynamoDB Local skips it.
       const { startLocal } = await import("../local/index.js");
       local = await startLocal(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
-      return new DynamoDBClient({ ...localClientConfig(local.endpoint), requestHandler });
+      return new DynamoDBClient({
+        ...localClientConfig(local.endpoint),
+        requestHandler,
+        maxAttempts,
+      });
     }
     if (endpoint !== undefined && endpoint !== "" && endpoint !== "aws") {
       return new DynamoDBClient({
@@ -68,11 +76,13 @@ export function clientHandle(
           ? { endpoint, region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "local" }
           : localClientConfig(endpoint)),
         requestHandler,
+        maxAttempts,
       });
     }
-    return new DynamoDBClient({ requestHandler });
+    return new DynamoDBClient({ requestHandler, maxAttempts });
   };
   return {
+    timeoutMs: timeout,
     get: () => {
       // A failed start (no Java, a timeout) is not kept: the next call tries again.
       made ??= make().catch((err: unknown) => {

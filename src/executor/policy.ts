@@ -72,3 +72,10 @@ export function backoff(
   const delay = Math.random() * cap;
   return Date.now() + delay - startedAt > retry.deadlineMs ? undefined : delay;
 }
+
+/** The policy for a step inside a call: the same, with no more time than the call has left. */
+export function within(policy: RetryPolicy, leftMs: number | undefined): RetryPolicy {
+  return leftMs === undefined || leftMs >= policy.deadlineMs
+    ? policy
+    : { ...policy, deadlineMs: Math.max(1, leftMs) };
+}

@@ -1,0 +1,66 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynatomError } from "../errors/index.js";
+import { type Attempted, attempt, type Sendable } from "./attempt.js";
+import { requestFailed, worthRetrying } from "./classify.js";
+import { type Exhausted, retrying } from "./loop.js";
+import type { RetryPolicy } from "./policy.js";
+
+/** The failed side of an attempt. */
+export type Failed = Extract<Attempted<unknown>, { ok: false }>;
+
+/**
+ * Every request the library sends goes through here: one attempt at a time, bounded in time,
+ * classified with what reached the wire. Features decide what a failure means for them (an
+ * atom write settles a lost answer, a batch reads its chunk back); requests that change nothing
+ * use `read`, which simply sends again.
+ */
+export class Executor {
+  readonly table: string;
+  readonly #client: () => Promise<DynamoDBClient>;
+  readonly #timeoutMs: number;
+
+  constructor(table: string, client: () => Promise<DynamoDBClient>, timeoutMs: number) {
+    this.table = table;
+    this.#client = client;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Sends once, within the request timeout and, if given, the ms left to the call. */
+  async attempt<O>(command: Sendable<O>, leftMs?: number): Promise<Attempted<O>> {
+    const client = await this.#client();
+    return attempt(client, command, Math.min(this.#timeoutMs, leftMs ?? Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * Sends a request that changes nothing (or may be repeated as it is) until it is answered:
+   * throttled, busy, unreachable or lost attempts are sent again under the policy.
+   */
+  read<O>(make: () => Sendable<O>, policy: RetryPolicy): Promise<O> {
+    let last: Failed | undefined;
+    return retrying(
+      policy,
+      async (clock) => {
+        const result = await this.attempt(make(), clock.left());
+        if (result.ok) return { done: result.output };
+        last = result;
+        if (result.failure === "unknown" || worthRetrying(result.failure)) {
+          return { again: result.failure, cause: result.error };
+        }
+        throw this.failed(operationOf(make()), result);
+      },
+      (_: Exhausted) => {
+        throw this.failed(operationOf(make()), last as Failed);
+      },
+    );
+  }
+
+  /** The error a failed request ends a call with: it names the operation and the table. */
+  failed(operation: string, result: Failed): DynatomError {
+    return requestFailed(result.error, operation, this.table, result.failure);
+  }
+}
+
+/** `GetItem` for a GetItemCommand: how messages name a request. */
+export function operationOf(command: object): string {
+  return command.constructor.name.replace(/Command$/, "");
+}

@@ -1,0 +1,59 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { WRITE_ID_WINDOW, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { provablyNotApplied, type Seen } from "./state.js";
+
+/** What the item tells about one of our writes whose answer did not say. */
+export type Verdict = "applied" | "not-applied" | "unknown";
+
+/**
+ * A conditional write was refused (its condition is false now). If an earlier send of the same
+ * write may have applied, the item must prove which: it lists our write id (applied), or it
+ * descends from our basis with another write in our slot (not applied); otherwise unknown.
+ */
+export function afterConflict(
+  basis: Seen,
+  writeId: string,
+  uncertain: boolean,
+  current: Seen,
+): Verdict {
+  if (current.writes.includes(writeId)) return "applied";
+  if (!uncertain || provablyNotApplied(basis, current)) return "not-applied";
+  return "unknown";
+}
+
+/**
+ * A resend was refused outright (a 4xx other than a condition) after a send that may have
+ * applied: the item read since tells. An item still at the basis proves only that the write has
+ * not applied yet (an attempt cut by a timeout may still land): only another write in its slot
+ * proves it never will.
+ */
+export function afterRefusal(basis: Seen, writeId: string, current: Seen): Verdict {
+  if (current.writes.includes(writeId)) return "applied";
+  if (current.version > basis.version && provablyNotApplied(basis, current)) return "not-applied";
+  return "unknown";
+}
+
+/**
+ * After a lost batch answer, one put read back (its key and write ids only): applied when the
+ * item lists the put's write id (later writes keep it in their window); unknown when the window
+ * is full without it (later writes may have pushed it out); otherwise it did not apply, or the
+ * item was since replaced by a blind write or deleted, and it may be sent again as if it came
+ * later.
+ */
+export function batchPutVerdict(
+  ours: string,
+  stored: Readonly<Record<string, AttributeValue>> | undefined,
+): Verdict {
+  const ids = stored?.[WRITE_IDS_ATTRIBUTE]?.L ?? [];
+  if (ids.some((id) => id.S === ours)) return "applied";
+  return ids.length >= WRITE_ID_WINDOW ? "unknown" : "not-applied";
+}
+
+/**
+ * After a lost batch answer, one delete read back: applied when the item is absent; a present
+ * item may be one made again since the delete applied, so it cannot be told (and is not deleted
+ * again).
+ */
+export function batchDeleteVerdict(stored: unknown): Verdict {
+  return stored === undefined ? "applied" : "unknown";
+}

@@ -1,0 +1,38 @@
+import type {
+  AttributeValue,
+  DeleteItemCommandInput,
+  GetItemCommandInput,
+  PutItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import { type Basis, conditionOn } from "./conditions.js";
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * Reads one atom's item, strongly consistently (a decision must rest on the latest value).
+ *
+ * @example getAtom("app", { pk: { S: "…" }, sk: { S: "…" } })
+ */
+export function getAtom(table: string, key: Item): GetItemCommandInput {
+  return { TableName: table, Key: key, ConsistentRead: true };
+}
+
+/**
+ * Writes an atom's new item only over the state it was computed from; a refused write answers
+ * the item as it is now, so that a retry needs no read.
+ *
+ * @example putAtom("app", item, { exists: false, version: 0, writes: [] })
+ */
+export function putAtom(table: string, item: Item, basis: Basis): PutItemCommandInput {
+  return {
+    TableName: table,
+    Item: item,
+    ...conditionOn(basis),
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+  };
+}
+
+/** Deletes an atom's item, whatever it holds. */
+export function deleteAtom(table: string, key: Item): DeleteItemCommandInput {
+  return { TableName: table, Key: key };
+}

@@ -1,0 +1,62 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { ATOM_VERSION_ATTRIBUTE, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+
+/** The state a write was computed from, as far as its condition needs it. */
+export interface Basis {
+  readonly exists: boolean;
+  readonly version: number;
+  /** Ids of the item's last writes, newest last. */
+  readonly writes: readonly string[];
+}
+
+/** A condition expression with its names and values, ready to spread into a request. */
+export interface Condition {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+}
+
+/**
+ * The condition that makes a write apply only to the state it was computed from: the same
+ * version, and (for items dynatom wrote) the same last write. The write id also guards against
+ * an item deleted and written again up to the same version meanwhile.
+ */
+export function conditionOn(basis: Basis): Condition {
+  if (!basis.exists) {
+    return {
+      ConditionExpression: "attribute_not_exists(#pk)",
+      ExpressionAttributeNames: { "#pk": "pk" },
+    };
+  }
+  const last = basis.writes.at(-1);
+  if (basis.version === 0) {
+    // An item written blind (batch or transaction put) or by another tool: no version to
+    // compare, but a blind write leaves a write id, which tells two such writes apart.
+    const unversioned = "attribute_exists(#pk) AND attribute_not_exists(#ver)";
+    return last === undefined
+      ? {
+          ConditionExpression: unversioned,
+          ExpressionAttributeNames: { "#pk": "pk", "#ver": ATOM_VERSION_ATTRIBUTE },
+        }
+      : {
+          ConditionExpression: `${unversioned} AND contains(#w, :last)`,
+          ExpressionAttributeNames: {
+            "#pk": "pk",
+            "#ver": ATOM_VERSION_ATTRIBUTE,
+            "#w": WRITE_IDS_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: { ":last": { S: last } },
+        };
+  }
+  return {
+    ConditionExpression: last === undefined ? "#ver = :ver" : "#ver = :ver AND contains(#w, :last)",
+    ExpressionAttributeNames:
+      last === undefined
+        ? { "#ver": ATOM_VERSION_ATTRIBUTE }
+        : { "#ver": ATOM_VERSION_ATTRIBUTE, "#w": WRITE_IDS_ATTRIBUTE },
+    ExpressionAttributeValues:
+      last === undefined
+        ? { ":ver": { N: String(basis.version) } }
+        : { ":ver": { N: String(basis.version) }, ":last": { S: last } },
+  };
+}

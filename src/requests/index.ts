@@ -1,0 +1,4 @@
+export { deleteAtom, getAtom, putAtom } from "./atom.js";
+export { batchGet, batchWrite, batchWriteIds, READ_CHUNK, WRITE_CHUNK } from "./batch.js";
+export { type Basis, type Condition, conditionOn } from "./conditions.js";
+export { transactWrite } from "./transaction.js";
