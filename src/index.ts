@@ -79,6 +79,8 @@ export type {
   InferAtom,
   KeySpec,
   MigrationStep,
+  Registered,
+  UnregisteredAtom,
 } from "./schema/types.js";
 export type { ClientOptions } from "./store/client.js";
 export { type AtomType, defineAtom } from "./store/define-atom.js";
