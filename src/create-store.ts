@@ -6,25 +6,37 @@ import type { ClientOptions } from "./executor/client.js";
 import { type RetryOptions, retryPolicy } from "./executor/policy.js";
 import { atomQueries } from "./query/query.js";
 import type { AtomQueries } from "./query/types.js";
-import type { AtomDefinition, AtomKey, InferAtom } from "./schema/types.js";
+import type { AtomDefinition, AtomKey, InferAtom, Registered } from "./schema/types.js";
 import { StoreCore } from "./store/core.js";
 import type { Tx, TxOp } from "./transact/ops.js";
 import { type TransactOptions, type TxResults, transact } from "./transact/transact.js";
 
 type Fields = Readonly<Record<string, unknown>>;
 
-/** Options of {@link createStore}. */
-export interface StoreOptions extends ClientOptions {
+/** Options of {@link createStore}; `Atoms` is the list of atom types it registers. */
+export interface StoreOptions<Atoms extends readonly AtomDefinition[] = readonly AtomDefinition[]>
+  extends ClientOptions {
   /** The one table that holds every atom type (single-table design). */
   readonly table: string;
   /** The atom types this store reads and writes; their names must be unique. */
-  readonly atoms: readonly AtomDefinition[];
+  readonly atoms: Atoms;
   /** How swaps retry on conflict, for every atom of the store (an atom may override it). */
   readonly retry?: RetryOptions;
 }
 
-/** A store: one table of atoms, on one DynamoDB. */
-export interface Store {
+/**
+ * A store: one table of atoms, on one DynamoDB. `Atoms` lists the atom types it was made with,
+ * and a method given any other type does not compile. `Store` alone (a list known only at run
+ * time) takes every atom type and leaves the check to run time.
+ *
+ * `in`: a store registering more atom types may stand where fewer are asked for, never the
+ * reverse. For a helper that takes any store, as `Kysely<any>`, write `Store<any>`.
+ * @example
+ * const atoms = [Account, Counter];
+ * function report(store: Store<typeof atoms>) {}
+ * report(createStore({ table: "app", atoms }));
+ */
+export interface Store<in Atoms extends readonly AtomDefinition[] = readonly AtomDefinition[]> {
   readonly table: string;
   // The `init` overload comes first: an options object typed with `init` (not only a literal)
   // must get the handle whose value is never undefined.
@@ -33,7 +45,7 @@ export interface Store {
    * @example const hits = store.atom(Counter, { name: "hits" }, { init: { name: "hits", n: 0 } });
    */
   atom<D extends AtomDefinition>(
-    definition: D,
+    definition: Registered<D, Atoms>,
     key: AtomKey<D>,
     options: AtomOptions<InferAtom<D>> & { readonly init: InferAtom<D> },
   ): Atom<InferAtom<D>>;
@@ -42,7 +54,7 @@ export interface Store {
    * @example const acct = store.atom(Account, { tenant: "t1", id: "a1" }, { retry: { maxAttempts: 5 } });
    */
   atom<D extends AtomDefinition>(
-    definition: D,
+    definition: Registered<D, Atoms>,
     key: AtomKey<D>,
     options?: Omit<AtomOptions<InferAtom<D>>, "init">,
   ): Atom<InferAtom<D> | undefined>;
@@ -55,7 +67,7 @@ export interface Store {
    *   .gte({ createdAt: new Date("2026-01-01") })
    *   .go({ limit: 50, order: "desc" });
    */
-  query<D extends AtomDefinition>(definition: D): AtomQueries<D>;
+  query<D extends AtomDefinition>(definition: Registered<D, Atoms>): AtomQueries<D>;
   /**
    * Reads many atoms by key, 100 keys per request and `concurrency` requests at a time; values
    * come back aligned with `keys`, `undefined` where absent. Unprocessed keys are read again
@@ -64,7 +76,7 @@ export interface Store {
    * @example const [a, b] = await store.findItems(Account, [{ tenant: "t1", id: "a1" }, { tenant: "t1", id: "a2" }]);
    */
   findItems<D extends AtomDefinition>(
-    definition: D,
+    definition: Registered<D, Atoms>,
     keys: readonly AtomKey<D>[],
     options?: FindOptions,
   ): Promise<(InferAtom<D> | undefined)[]>;
@@ -75,13 +87,13 @@ export interface Store {
    * @example await store.putItems(Account, accounts, { concurrency: 8, onProgress: ({ done, total }) => log(done, total) });
    */
   putItems<D extends AtomDefinition>(
-    definition: D,
+    definition: Registered<D, Atoms>,
     values: readonly InferAtom<D>[],
     options?: BatchWriteOptions,
   ): Promise<void>;
   /** Deletes many atoms by key, 25 per request, with the same failure model as `putItems`. */
   deleteItems<D extends AtomDefinition>(
-    definition: D,
+    definition: Registered<D, Atoms>,
     keys: readonly AtomKey<D>[],
     options?: BatchWriteOptions,
   ): Promise<void>;
@@ -97,7 +109,7 @@ export interface Store {
    * ]);
    */
   transact<const Ops extends readonly TxOp<unknown>[]>(
-    fn: (tx: Tx) => Ops,
+    fn: (tx: Tx<Atoms>) => Ops,
     options?: TransactOptions,
   ): Promise<TxResults<Ops>>;
   /** Creates the table and the GSIs the atoms need, or adds missing GSIs; idempotent. */
@@ -114,10 +126,14 @@ export interface Store {
  * const store = createStore({ table: "app", atoms: [Account, Counter], endpoint: "embedded" });
  * await store.ensureTable();
  */
-export function createStore(options: StoreOptions): Store {
+export function createStore<A extends AtomDefinition>(
+  options: StoreOptions<readonly A[]>,
+): Store<readonly A[]> {
   const core = new StoreCore(options);
   retryPolicy(options.retry); // a bad policy fails here, not at the first conflict
-  return {
+  // Built as the store of any atom type, which narrows to `Store<readonly A[]>` by `in`: the
+  // run-time check stays for callers the compiler does not see.
+  const store: Store = {
     table: core.table,
     // One implementation for both overloads: with `init` the value is never undefined.
     atom: ((
@@ -152,4 +168,5 @@ export function createStore(options: StoreOptions): Store {
     ensureTable: () => core.ensureTable(),
     close: () => core.close(),
   };
+  return store;
 }

@@ -81,6 +81,8 @@ export type {
   InferAtom,
   KeySpec,
   MigrationStep,
+  Registered,
+  UnregisteredAtom,
 } from "./schema/types.js";
 export { type AtomType, defineAtom } from "./store/define-atom.js";
 export type { AtomEntity } from "./store/entity.js";

@@ -137,3 +137,32 @@ export type IndexPartition<D, N extends IndexName<D>> = IndexFields<D, N, "pk">;
 
 /** The sort-key fields of one index, with their value types: what its range conditions take. */
 export type IndexSort<D, N extends IndexName<D>> = IndexFields<D, N, "sk">;
+
+/** What tsc prints, in place of the definition it expected, for an atom type a store lacks. */
+export type UnregisteredAtom =
+  "This atom type is not registered with this store: add it to createStore({ atoms: [...] })";
+
+// Mutual assignability, not plain `D extends A`: an atom whose schema has more fields than a
+// registered one (same key and indexes) is assignable to it, and must still be refused.
+type IsOneOf<D, A> = A extends unknown
+  ? [D] extends [A]
+    ? [A] extends [D]
+      ? true
+      : false
+    : false
+  : never;
+
+/**
+ * `D` when it is one of the atom types `Atoms`, else {@link UnregisteredAtom}: the type of a
+ * store method's definition parameter. A list whose types are only known at run time
+ * (`AtomDefinition[]`) takes every atom type; the store's run-time check decides then.
+ * @example function query<D extends AtomDefinition>(definition: Registered<D, Atoms>): void;
+ */
+export type Registered<
+  D,
+  Atoms extends readonly AtomDefinition[],
+> = AtomSchema extends Atoms[number]["schema"]
+  ? D
+  : true extends IsOneOf<D, Atoms[number]>
+    ? D
+    : UnregisteredAtom;

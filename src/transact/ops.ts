@@ -3,7 +3,7 @@ import { type Atom, type AtomInternals, INTERNALS } from "../atom/atom.js";
 import { TransactionError } from "../errors/index.js";
 import { blindWriteBookkeeping } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyText } from "../schema/keys.js";
-import type { AtomDefinition, AtomKey, InferAtom } from "../schema/types.js";
+import type { AtomDefinition, AtomKey, InferAtom, Registered } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 
 type Item = Record<string, AttributeValue>;
@@ -61,20 +61,23 @@ export function specOf(value: unknown): OpSpec | undefined {
     : undefined;
 }
 
-/** Builds the operations of one transaction. Nothing is sent until the function returns. */
-export interface Tx {
+/**
+ * Builds the operations of one transaction. Nothing is sent until the function returns.
+ * `Atoms` is the store's list of atom types: `put` and `delete` take only those.
+ */
+export interface Tx<in Atoms extends readonly AtomDefinition[] = readonly AtomDefinition[]> {
   /**
    * Writes the value (validated and encoded now). With `ifAbsent`, the transaction is cancelled
    * if the item exists.
    */
   put<D extends AtomDefinition>(
-    definition: D,
+    definition: Registered<D, Atoms>,
     value: InferAtom<D>,
     options?: { readonly ifAbsent?: boolean },
   ): TxOp<InferAtom<D>>;
   /** Deletes the item. With `ifExists`, the transaction is cancelled if there is none. */
   delete<D extends AtomDefinition>(
-    definition: D,
+    definition: Registered<D, Atoms>,
     key: AtomKey<D>,
     options?: { readonly ifExists?: boolean },
   ): TxOp<undefined>;

@@ -1260,6 +1260,7 @@ test("an index without a sort key: byEmail pages through its partition", async (
 test("an atom type the store does not know is refused", (t) => {
   const store = createStore({ table: "query-no-requests", atoms: [Counter] });
   t.teardown(() => store.close());
+  // @ts-expect-error: a compile error too; the run-time check is for callers tsc does not see
   const err = t.throws(() => store.query(Account));
   t.true(isDynatomError(err, "store.unknown-atom"));
 });

@@ -184,6 +184,7 @@ test("two atom types with one name cannot share a store; unregistered types are 
   const store = createStore({ table: "whatever", atoms: [Counter] });
   t.true(
     isDynatomError(
+      // @ts-expect-error: a compile error too; the run-time check is for callers tsc does not see
       t.throws(() => store.atom(Lease, { resource: "r" })),
       "store.unknown-atom",
     ),

@@ -8,6 +8,7 @@ import {
   createStore,
   defineAtom,
   isDynatomError,
+  type Store,
   TransactionError,
   ValidationError,
 } from "dynatom";
@@ -51,7 +52,7 @@ function open(endpoint = dynamo().endpoint) {
   return { client, store, requests, name: `c${++n}` };
 }
 
-const counter = (store: ReturnType<typeof open>["store"], name: string) =>
+const counter = (store: Store<[typeof Counter]>, name: string) =>
   store.atom(Counter, { name }, { init: { name, n: 0 } });
 
 const account = {
