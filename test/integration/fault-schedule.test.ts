@@ -1,0 +1,147 @@
+// A seeded schedule of faults (lost answers, throttling, 500s before and after commit, stalls,
+// late answers, a delete and re-create behind a lost answer) under concurrent swap,
+// compareAndSet and transactions on shared counters: every history must be linearizable.
+// `npm test` runs a short schedule; `npm run soak` (DYNATOM_SOAK=1) runs long ones.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import test from "ava";
+import { type Atom, createStore, isDynatomError } from "dynatom";
+import { localClientConfig } from "dynatom/local";
+import { Counter } from "../helpers/atoms.js";
+import { injectFaultSchedule, seeded } from "../helpers/fault-schedule.js";
+import { checkCounterHistory, now, type Op } from "../helpers/linearizable.js";
+import { useTestDynamo } from "../helpers/table.js";
+
+const dynamo = useTestDynamo(test);
+const SOAK = process.env.DYNATOM_SOAK === "1";
+const WORKERS = 4;
+const OPS = SOAK ? 250 : 30;
+const SEEDS = SOAK ? [1, 2, 3, 4, 5, 6, 7, 8] : [Number(process.env.DYNATOM_SEED ?? 20261202)];
+const KEYS = ["a", "b"] as const;
+
+type CounterValue = { name: string; n: number };
+
+/** How an operation that adds to a counter ended, as its caller must take it. */
+function outcome(err: unknown): false | "unknown" {
+  return isDynatomError(err, "atom.outcome-unknown") ||
+    isDynatomError(err, "transaction.outcome-unknown")
+    ? "unknown"
+    : false;
+}
+
+/** Adds `delta` unless the counter is absent (deleted and not yet made again): nothing then. */
+function plus(delta: number) {
+  return (c: CounterValue | undefined): CounterValue => {
+    if (c === undefined) throw new Error("absent for a moment: not counted");
+    return { ...c, n: c.n + delta };
+  };
+}
+
+async function worker(
+  table: string,
+  seed: number,
+  id: number,
+  histories: Record<string, Op[]>,
+): Promise<Record<string, number>> {
+  const raw = new DynamoDBClient(localClientConfig(dynamo().endpoint));
+  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
+  const counts = injectFaultSchedule(client, {
+    seed: seed * 100 + id,
+    rate: 0.2,
+    table,
+    raw,
+    stallMs: 400,
+    recreate: (item) => Counter.encode(Counter.decode(item)),
+  });
+  const store = createStore({
+    table,
+    atoms: [Counter],
+    client,
+    requestTimeoutMs: 250,
+    retry: { baseDelayMs: 2, maxDelayMs: 50, deadlineMs: 8_000 },
+  });
+  const next01 = seeded(seed * 1000 + id);
+  const atoms = Object.fromEntries(
+    KEYS.map((k) => [k, store.atom(Counter, { name: k })]),
+  ) as Record<(typeof KEYS)[number], Atom<CounterValue | undefined>>;
+  const add = (key: string, start: number, delta: number, ok: boolean | "unknown") =>
+    histories[key]?.push({ kind: "add", start, end: now(), delta, ok } as Op);
+  try {
+    for (let i = 0; i < OPS; i++) {
+      const key = KEYS[Math.floor(next01() * KEYS.length)] as (typeof KEYS)[number];
+      const other = key === "a" ? "b" : "a";
+      const delta = 1 + Math.floor(next01() * 3);
+      const pick = next01();
+      const start = now();
+      if (pick < 0.2) {
+        try {
+          const value = await atoms[key].deref();
+          if (value !== undefined)
+            histories[key]?.push({ kind: "read", start, end: now(), value: value.n });
+        } catch {}
+      } else if (pick < 0.55) {
+        try {
+          await atoms[key].swap(plus(delta));
+          add(key, start, delta, true);
+        } catch (err) {
+          add(key, start, delta, outcome(err));
+        }
+      } else if (pick < 0.75) {
+        let old: CounterValue | undefined;
+        try {
+          old = await atoms[key].deref();
+        } catch {}
+        if (old === undefined) continue;
+        const casStart = now();
+        try {
+          const done = await atoms[key].compareAndSet(old, { ...old, n: old.n + delta });
+          add(key, casStart, delta, done);
+        } catch (err) {
+          add(key, casStart, delta, outcome(err));
+        }
+      } else {
+        try {
+          await store.transact((tx) => [
+            tx.swap(atoms[key], plus(delta)),
+            tx.swap(atoms[other], plus(-delta)),
+          ]);
+          add(key, start, delta, true);
+          add(other, start, -delta, true);
+        } catch (err) {
+          add(key, start, delta, outcome(err));
+          add(other, start, -delta, outcome(err));
+        }
+      }
+    }
+  } finally {
+    client.destroy();
+    raw.destroy();
+  }
+  return counts;
+}
+
+for (const seed of SEEDS) {
+  test(`seed ${seed}: ${WORKERS} writers under faults, every counter history is linearizable`, async (t) => {
+    t.timeout(SOAK ? 600_000 : 120_000);
+    const table = dynamo().tableName(`faults${seed}`);
+    const setup = createStore({ table, atoms: [Counter], client: dynamo().client });
+    await setup.ensureTable();
+    for (const name of KEYS) await setup.atom(Counter, { name }).reset({ name, n: 0 });
+    const histories: Record<string, Op[]> = Object.fromEntries(KEYS.map((k) => [k, []]));
+    const counts = await Promise.all(
+      Array.from({ length: WORKERS }, (_, id) => worker(table, seed, id, histories)),
+    );
+    const injected: Record<string, number> = {};
+    for (const c of counts)
+      for (const [k, v] of Object.entries(c)) injected[k] = (injected[k] ?? 0) + v;
+    t.log(`faults injected: ${JSON.stringify(injected)}`);
+    for (const name of KEYS) {
+      const final = (await setup.atom(Counter, { name }).deref())?.n ?? Number.NaN;
+      const history = histories[name] ?? [];
+      const unknown = history.filter((op) => op.kind === "add" && op.ok === "unknown").length;
+      t.log(`${name}: ${history.length} operations, ${unknown} of unknown outcome, final ${final}`);
+      const verdict = checkCounterHistory(history, 0, final);
+      t.true(verdict.linearizable, `${name}: ${verdict.reason ?? ""} (seed ${seed})`);
+    }
+    t.true(Object.values(injected).reduce((a, b) => a + b, 0) > 0, "no fault was injected");
+  });
+}
