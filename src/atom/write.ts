@@ -86,7 +86,7 @@ export async function applyOnce(
   decide: (current: unknown) => Decision,
 ): Promise<Applied> {
   const { core, definition, retry } = target;
-  let seen = start ?? (await readSeen(target));
+  let seen = start;
   // A decision not to write must rest on the stored value, never on a stale cached one.
   let fresh = start === undefined;
   let pending: Pending | undefined;
@@ -94,6 +94,8 @@ export async function applyOnce(
   return retrying<Applied>(
     retry,
     async (clock) => {
+      // The first read counts against the call's deadline too.
+      seen ??= await readSeen(target, clock.left());
       if (pending === undefined) {
         const current = seen.exists ? seen.value : initial;
         let decision: Decision;

@@ -1,6 +1,7 @@
 import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { isDynatomError } from "../errors/index.js";
+import { queryIndex } from "../requests/query.js";
 import { partitionKey } from "../schema/keys.js";
 import type { AtomDefinition, IndexShape } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -183,17 +184,15 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     start: Item | undefined,
     limit: number | undefined,
   ): QueryCommandInput {
-    const { gsi } = this.#index;
-    return {
-      TableName: this.#core.table,
-      IndexName: gsi,
-      KeyConditionExpression: `#pk = :pk AND ${plan.expression}`,
-      ExpressionAttributeNames: { "#pk": `${gsi}pk`, "#sk": `${gsi}sk` },
-      ExpressionAttributeValues: { ":pk": { S: this.#partition }, ...plan.values },
-      ScanIndexForward: order === "asc",
-      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-      ...(limit === undefined ? {} : { Limit: limit }),
-    };
+    return queryIndex({
+      table: this.#core.table,
+      gsi: this.#index.gsi,
+      partition: this.#partition,
+      sort: plan,
+      ascending: order === "asc",
+      start,
+      limit,
+    });
   }
 
   async #read(

@@ -6,7 +6,8 @@ import { TransactionError, type TransactionOperationFailure } from "../errors/in
 import type { Failed } from "../executor/executor.js";
 import { retrying } from "../executor/loop.js";
 import type { RetryOptions, RetryPolicy } from "../executor/policy.js";
-import { seenFrom } from "../protocol/state.js";
+import { afterConflict, type Verdict } from "../protocol/settle.js";
+import { type Seen, seenFrom } from "../protocol/state.js";
 import { transactWrite } from "../requests/transaction.js";
 import type { StoreCore } from "../store/core.js";
 import { type OpSpec, specOf, type Tx, type TxOp, txBuilder } from "./ops.js";
@@ -29,6 +30,8 @@ export type TxResults<Ops extends readonly unknown[]> = {
 /** A transaction as sent: its token, and whether an attempt may have committed. */
 interface Sending {
   readonly planned: readonly Planned[];
+  /** The state each swap and check was planned on. */
+  readonly bases: readonly (Seen | undefined)[];
   readonly token: string;
   readonly firstSent: number;
   uncertain: boolean;
@@ -44,21 +47,31 @@ function outcomeUnknown(token: string, reason: string, cause: unknown): Transact
 }
 
 /**
- * Whether a cancelled attempt shows that an earlier one had committed: a swap's item already
- * carries the write id this very attempt wrote (possible only if DynamoDB ran a resend as a new
- * transaction). A transaction is all or nothing, so one such item means all of it applied.
+ * What a cancelled attempt tells about an earlier one of the same transaction. A swap's item
+ * that lists the write id of this very plan shows an earlier commit (possible only if DynamoDB
+ * ran a resend as a new transaction); a swap whose item shows another write in our slot proves
+ * it never committed (an item still as planned proves only that it has not yet: an attempt cut
+ * by a timeout may still land). A transaction is all or nothing, so
+ * one item settles it; after an attempt that may have committed, no proof means unknown.
  */
-function committedBefore(
+function earlierAttempt(
   specs: readonly OpSpec[],
-  planned: readonly Planned[],
+  sent: Sending,
   reasons: readonly CancellationReason[],
-): boolean {
-  return reasons.some((reason, i) => {
+): Verdict {
+  let verdict: Verdict = sent.uncertain ? "unknown" : "not-applied";
+  for (const [i, reason] of reasons.entries()) {
     const spec = specs[i];
-    const writeId = planned[i]?.writeId;
-    if (spec?.kind !== "swap" || writeId === undefined || reason.Item === undefined) return false;
-    return seenFrom(spec.internals.target.definition, reason.Item).writes.includes(writeId);
-  });
+    const writeId = sent.planned[i]?.writeId;
+    const basis = sent.bases[i];
+    if (spec?.kind !== "swap" || writeId === undefined || basis === undefined) continue;
+    if (reason.Code !== "ConditionalCheckFailed") continue;
+    const current = seenFrom(spec.internals.target.definition, reason.Item);
+    const said = afterConflict(basis, writeId, true, current);
+    if (said === "applied") return "applied";
+    if (said === "not-applied") verdict = "not-applied";
+  }
+  return verdict;
 }
 
 /**
@@ -165,7 +178,13 @@ export async function transact(
         );
         // DynamoDB honours the token for 10 minutes: a resend of a transaction that had
         // committed answers success again instead of running twice.
-        sending = { planned, token: randomUUID(), firstSent: Date.now(), uncertain: false };
+        sending = {
+          planned,
+          bases: [...states],
+          token: randomUUID(),
+          firstSent: Date.now(),
+          uncertain: false,
+        };
       }
       const sent = sending;
       const result = await core.executor.attempt(
@@ -197,8 +216,14 @@ export async function transact(
         return { again: result.failure, cause: result.error };
       }
       const reasons = e.CancellationReasons ?? [];
-      if (committedBefore(specs, sent.planned, reasons)) {
-        return { done: committed(specs, sent.planned) };
+      const before = earlierAttempt(specs, sent, reasons);
+      if (before === "applied") return { done: committed(specs, sent.planned) };
+      if (before === "unknown") {
+        throw outcomeUnknown(
+          sent.token,
+          "a resend was cancelled after an attempt that may have committed, and its items no longer tell",
+          result.error,
+        );
       }
       sending = undefined;
       lastReasons = reasons;

@@ -73,9 +73,11 @@ const reset = () => Object.assign(new Error("socket hang up (injected)"), { code
 export function injectFaultSchedule(
   client: DynamoDBClient,
   options: FaultScheduleOptions,
-): Record<FaultKind, number> {
+): Record<FaultKind | "recreate-failed", number> {
   const next01 = seeded(options.seed);
-  const counts = Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+  const counts = Object.fromEntries(
+    [...KINDS, "recreate-failed"].map((kind) => [kind, 0]),
+  ) as Record<FaultKind | "recreate-failed", number>;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? "";
@@ -110,7 +112,11 @@ export function injectFaultSchedule(
           throw answered("InternalServerError", 500);
         case "recreate-after-commit": {
           await next(args);
-          await recreate(options, item as Record<string, AttributeValue>);
+          // A failed re-create would leave the counter deleted: that must show in the test.
+          await recreate(options, item as Record<string, AttributeValue>).catch((err) => {
+            counts["recreate-failed"]++;
+            console.error("re-create failed:", err);
+          });
           throw reset();
         }
       }

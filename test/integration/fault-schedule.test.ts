@@ -2,6 +2,9 @@
 // late answers, a delete and re-create behind a lost answer) under concurrent swap,
 // compareAndSet and transactions on shared counters: every history must be linearizable.
 // `npm test` runs a short schedule; `npm run soak` (DYNATOM_SOAK=1) runs long ones.
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import { type Atom, createStore, isDynatomError } from "dynatom";
@@ -15,7 +18,11 @@ const dynamo = useTestDynamo(test);
 const SOAK = process.env.DYNATOM_SOAK === "1";
 const WORKERS = 4;
 const OPS = SOAK ? 250 : 30;
-const SEEDS = SOAK ? [1, 2, 3, 4, 5, 6, 7, 8] : [Number(process.env.DYNATOM_SEED ?? 20261202)];
+const SEEDS = process.env.DYNATOM_SEED
+  ? process.env.DYNATOM_SEED.split(",").map(Number)
+  : SOAK
+    ? [1, 2, 3, 4, 5, 6, 7, 8]
+    : [20261202];
 const KEYS = ["a", "b"] as const;
 
 type CounterValue = { name: string; n: number };
@@ -63,8 +70,17 @@ async function worker(
   const atoms = Object.fromEntries(
     KEYS.map((k) => [k, store.atom(Counter, { name: k })]),
   ) as Record<(typeof KEYS)[number], Atom<CounterValue | undefined>>;
-  const add = (key: string, start: number, delta: number, ok: boolean | "unknown") =>
-    histories[key]?.push({ kind: "add", start, end: now(), delta, ok } as Op);
+  // Who did what, and why it failed, ride along for a failing test's dump.
+  const add = (key: string, start: number, delta: number, ok: boolean | "unknown", err?: unknown) =>
+    histories[key]?.push({
+      kind: "add",
+      start,
+      end: now(),
+      delta,
+      ok,
+      worker: id,
+      ...(err === undefined ? {} : { error: String(err) }),
+    } as Op);
   try {
     for (let i = 0; i < OPS; i++) {
       const key = KEYS[Math.floor(next01() * KEYS.length)] as (typeof KEYS)[number];
@@ -83,7 +99,7 @@ async function worker(
           await atoms[key].swap(plus(delta));
           add(key, start, delta, true);
         } catch (err) {
-          add(key, start, delta, outcome(err));
+          add(key, start, delta, outcome(err), err);
         }
       } else if (pick < 0.75) {
         let old: CounterValue | undefined;
@@ -96,7 +112,7 @@ async function worker(
           const done = await atoms[key].compareAndSet(old, { ...old, n: old.n + delta });
           add(key, casStart, delta, done);
         } catch (err) {
-          add(key, casStart, delta, outcome(err));
+          add(key, casStart, delta, outcome(err), err);
         }
       } else {
         try {
@@ -107,8 +123,8 @@ async function worker(
           add(key, start, delta, true);
           add(other, start, -delta, true);
         } catch (err) {
-          add(key, start, delta, outcome(err));
-          add(other, start, -delta, outcome(err));
+          add(key, start, delta, outcome(err), err);
+          add(other, start, -delta, outcome(err), err);
         }
       }
     }
@@ -119,10 +135,10 @@ async function worker(
   return counts;
 }
 
-for (const seed of SEEDS) {
-  test(`seed ${seed}: ${WORKERS} writers under faults, every counter history is linearizable`, async (t) => {
+for (const [run, seed] of SEEDS.entries()) {
+  test(`run ${run + 1}, seed ${seed}: ${WORKERS} writers under faults, every counter history is linearizable`, async (t) => {
     t.timeout(SOAK ? 600_000 : 120_000);
-    const table = dynamo().tableName(`faults${seed}`);
+    const table = dynamo().tableName(`faults${run}`);
     const setup = createStore({ table, atoms: [Counter], client: dynamo().client });
     await setup.ensureTable();
     for (const name of KEYS) await setup.atom(Counter, { name }).reset({ name, n: 0 });
@@ -139,7 +155,14 @@ for (const seed of SEEDS) {
       const history = histories[name] ?? [];
       const unknown = history.filter((op) => op.kind === "add" && op.ok === "unknown").length;
       t.log(`${name}: ${history.length} operations, ${unknown} of unknown outcome, final ${final}`);
-      const verdict = checkCounterHistory(history, 0, final);
+      const verdict = Number.isSafeInteger(final)
+        ? checkCounterHistory(history, 0, final)
+        : { linearizable: false, reason: "the counter is gone" };
+      if (!verdict.linearizable) {
+        const file = join(tmpdir(), `dynatom-history-${seed}-${name}-${Date.now()}.json`);
+        writeFileSync(file, JSON.stringify({ final, history }));
+        t.log(`history written to ${file}`);
+      }
       t.true(verdict.linearizable, `${name}: ${verdict.reason ?? ""} (seed ${seed})`);
     }
     t.true(Object.values(injected).reduce((a, b) => a + b, 0) > 0, "no fault was injected");
