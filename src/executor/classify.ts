@@ -43,8 +43,8 @@ export function beforeConnect(err: unknown): boolean {
 }
 
 /**
- * Classifies a failed request. `dispatched` says whether it reached the HTTP handler: an error
- * raised before that (credentials, signing, an endpoint that cannot be resolved) sent nothing.
+ * Classifies a failed request. `dispatched` says whether it reached the HTTP handler: whatever
+ * failed before that (credentials, signing, a middleware) sent nothing.
  */
 export function classify(err: unknown, dispatched: boolean): Failure {
   const e = (typeof err === "object" && err !== null ? err : {}) as SdkError;
@@ -57,9 +57,11 @@ export function classify(err: unknown, dispatched: boolean): Failure {
   if (beforeConnect(err)) return "unreachable";
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 400 && status < 500) return "definite";
-  // No answer, no network error, and never handed to the HTTP handler: it failed before
-  // sending (credentials, signing). A network error is taken as possibly sent, whatever.
-  if (status === undefined && !dispatched && typeof e.code !== "string") return "definite";
+  if (!dispatched) {
+    // Never handed to the HTTP handler: nothing was sent. An error of its own (no
+    // credentials, signing) would fail again; anything else (a middleware's) may pass next time.
+    return status === undefined && typeof e.code !== "string" ? "definite" : "unreachable";
+  }
   return "unknown";
 }
 

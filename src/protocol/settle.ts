@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { WRITE_ID_WINDOW, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { provablyNotApplied, type Seen } from "./state.js";
 
 /** What the item tells about one of our writes whose answer did not say. */
@@ -35,18 +35,17 @@ export function afterRefusal(basis: Seen, writeId: string, current: Seen): Verdi
 
 /**
  * After a lost batch answer, one put read back (its key and write ids only): applied when the
- * item lists the put's write id (later writes keep it in their window); unknown when the window
- * is full without it (later writes may have pushed it out); otherwise it did not apply, or the
- * item was since replaced by a blind write or deleted, and it may be sent again as if it came
- * later.
+ * item lists the put's write id (later atom writes keep it in their window). Otherwise it cannot
+ * be told: the put may have applied and then been replaced by a blind write (which starts a new
+ * window) or a delete, or pushed out of a full window; sent again, it would land a second time
+ * over a write acknowledged since. A blind write has no basis to prove anything against.
  */
 export function batchPutVerdict(
   ours: string,
   stored: Readonly<Record<string, AttributeValue>> | undefined,
 ): Verdict {
   const ids = stored?.[WRITE_IDS_ATTRIBUTE]?.L ?? [];
-  if (ids.some((id) => id.S === ours)) return "applied";
-  return ids.length >= WRITE_ID_WINDOW ? "unknown" : "not-applied";
+  return ids.some((id) => id.S === ours) ? "applied" : "unknown";
 }
 
 /**

@@ -25,8 +25,9 @@ test("each failure is classified by what reached the wire", (t) => {
   t.is(classify(network("ECONNREFUSED"), true), "unreachable");
   t.is(classify(network("ENOTFOUND"), false), "unreachable");
   t.is(classify(network("ECONNRESET"), true), "unknown");
-  // A network error is taken as possibly sent even when the handler was not seen.
-  t.is(classify(network("ECONNRESET"), false), "unknown");
+  // Whatever fails before the HTTP handler is reached sent nothing.
+  t.is(classify(network("ECONNRESET"), false), "unreachable");
+  t.is(classify(answered("InternalServerError", 500), false), "unreachable");
   const noCredentials = Object.assign(new Error("Could not load credentials"), {
     name: "CredentialsProviderError",
   });
@@ -70,11 +71,11 @@ test("after a refusal: an item still at the basis proves nothing (a cut attempt 
   t.is(afterRefusal(basis, "ours", seen(5, ["w2", "w3", "ours", "x"])), "applied");
 });
 
-test("a batch put read back: listed, pushed out of a full window, or not applied", (t) => {
+test("a batch put read back: listed is applied, anything else cannot be told", (t) => {
   const ids = (list: string[]) => ({ _writes: { L: list.map((S) => ({ S })) } });
   t.is(batchPutVerdict("b1", ids(["b1", "s1"])), "applied");
-  t.is(batchPutVerdict("b1", ids(["s1"])), "not-applied");
-  t.is(batchPutVerdict("b1", undefined), "not-applied");
+  t.is(batchPutVerdict("b1", ids(["s1"])), "unknown");
+  t.is(batchPutVerdict("b1", undefined), "unknown");
   const full = Array.from({ length: 32 }, (_, i) => `s${i}`);
   t.is(batchPutVerdict("b1", ids(full)), "unknown");
   t.is(batchDeleteVerdict(undefined), "applied");
