@@ -168,6 +168,8 @@ export function checkRegisterHistory(
   const writer = new Int32Array(names.length).fill(-2);
   writer[initialId] = -1;
   for (let i = 0; i < n; i++) if (kind[i] === WRITE || kind[i] === SWAP) writer[int(val, i)] = i;
+  // Times in reports count from the first start.
+  const origin = n > 0 ? at(start, 0) : 0;
   const describe = (i: number): string => {
     const op = history[int(original, i)] as RegisterOp;
     const what =
@@ -178,7 +180,8 @@ export function checkRegisterHistory(
           : op.kind === "delete"
             ? `delete${op.ok === "unknown" ? " (unknown)" : ""}`
             : `swap ${show(op.old)} → ${show(op.value)}`;
-    return `#${original[i]} ${what} [${op.start.toFixed(1)}, ${op.end.toFixed(1)}]${
+    const [from, to] = [op.start - origin, op.end - origin];
+    return `#${original[i]} ${what} [${from.toFixed(1)}, ${to.toFixed(1)}]${
       op.label === undefined ? "" : ` (${op.label})`
     }`;
   };
