@@ -69,7 +69,7 @@ async function run(t: ExecutionContext, scenario: Scenario): Promise<void> {
           keys,
           batchKeys: scenario.batchKeys(keys, worker),
           count: 120,
-          durationMs: 8_000,
+          durationMs: 6_000,
           seed,
           ...(scenario.sdkAttempts === undefined ? {} : { sdkAttempts: scenario.sdkAttempts }),
         }),
