@@ -31,3 +31,11 @@ export const Counter = defineAtom({
   schema: v.object({ name: v.string(), n: v.number() }),
   key: ["name"],
 });
+
+/** A register for linearizability tests: `v` holds a value written once, e.g. `"2-17"`. */
+export const Register = defineAtom({
+  name: "register",
+  version: 1,
+  schema: v.object({ name: v.string(), v: v.string() }),
+  key: ["name"],
+});
