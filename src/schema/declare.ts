@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as v from "valibot";
 import { assertItemSize, decodeItem, encodeFields } from "../encoding/index.js";
-import { DynatomError, ValidationError } from "../errors/index.js";
+import { DecodeError, DynatomError, ValidationError } from "../errors/index.js";
 import {
   BOOKKEEPING_ATTRIBUTES,
   BOOKKEEPING_BYTES,
@@ -9,7 +9,8 @@ import {
   SCHEMA_VERSION_ATTRIBUTE,
 } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
-import { checkKeyFields, indexKeys, MODEL_VERSION, primaryKey } from "./keys.js";
+import { checkKeyFields, indexKeys, itemKeyText, MODEL_VERSION, primaryKey } from "./keys.js";
+import { compile, mismatchOf } from "./stored.js";
 import type {
   AtomDefinition,
   AtomKeyFields,
@@ -115,6 +116,7 @@ export function declareAtom<
   const { key, indexes, kinds } = checkDeclaration(spec);
   const { name, version, schema } = spec;
   const steps = spec.migrate ?? {};
+  const outputCheck = compile(schema);
   // Closures, not methods on `this`: `const { encode } = Account` must work too.
   const prepare = (value: v.InferOutput<S>) => {
     const output = validate(name, schema, value);
@@ -140,8 +142,18 @@ export function declareAtom<
     decode(image) {
       const stored = storedVersion(name, image, version);
       const value = decodeItem(image, { omit: omitBookkeeping });
-      if (stored === version) return value as v.InferOutput<S>;
-      return migrated(name, schema, steps, value, stored, version);
+      if (stored !== version) return migrated(name, schema, steps, value, stored, version);
+      // The types of what is stored, at every depth; a migrated value was parsed whole.
+      const mismatch = mismatchOf(outputCheck, value);
+      if (mismatch === undefined) return value as v.InferOutput<S>;
+      const where = itemKeyText(key, image);
+      throw new DecodeError(
+        "decode.schema-mismatch",
+        `Atom "${name}" ${where}: the stored value at ${mismatch.path} is ${mismatch.found}, but ` +
+          `the schema reads ${mismatch.expected} there. It was written by another tool, or by ` +
+          "another schema under the same version: fix the item, or raise the version and migrate.",
+        { details: { atom: name, key: where, ...mismatch } },
+      );
     },
     keyOf(fields: AtomKeyFields<S, K>) {
       return primaryKey(name, key, checkKeyFields(name, key, kinds, fields));
