@@ -17,4 +17,11 @@ export interface DecodeErrorDetails {
     /** What is stored, e.g. `the string "abc"`. */
     readonly found: string;
   };
+  /** A bookkeeping attribute (`_ver`, `_schema`) that is not a whole number dynatom could have written. */
+  "decode.invalid-bookkeeping": {
+    readonly atom: string;
+    readonly key: string;
+    readonly attribute: string;
+    readonly reason: string;
+  };
 }

@@ -7,6 +7,7 @@ import {
   BOOKKEEPING_BYTES,
   KEY_ATTRIBUTE,
   SCHEMA_VERSION_ATTRIBUTE,
+  schemaVersionOf,
 } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
 import { checkKeyFields, indexKeys, itemKeyText, MODEL_VERSION, primaryKey } from "./keys.js";
@@ -18,6 +19,7 @@ import type {
   AtomSpec,
   FieldOf,
   IndexSpec,
+  KeyShape,
   KeySpec,
   MigrationStep,
 } from "./types.js";
@@ -48,14 +50,13 @@ export function validate<S extends AtomSchema>(
 }
 
 function storedVersion(
-  atom: string,
+  owner: { readonly name: string; readonly key: KeyShape },
   image: Readonly<Record<string, AttributeValue>>,
   known: number,
 ): number {
-  const text = image[SCHEMA_VERSION_ATTRIBUTE]?.N;
+  const atom = owner.name;
   // An item nobody here wrote has no version: take it as written in the current shape.
-  if (text === undefined) return known;
-  const stored = Number(text);
+  const stored = schemaVersionOf(owner, image) ?? known;
   if (stored > known) {
     throw new DynatomError(
       "schema.newer-version",
@@ -140,7 +141,7 @@ export function declareAtom<
     encode: (value) => prepare(value).item,
     prepare,
     decode(image) {
-      const stored = storedVersion(name, image, version);
+      const stored = storedVersion({ name, key }, image, version);
       const value = decodeItem(image, { omit: omitBookkeeping });
       if (stored !== version) return migrated(name, schema, steps, value, stored, version);
       // The types of what is stored, at every depth; a migrated value was parsed whole.

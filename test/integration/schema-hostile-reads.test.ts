@@ -126,3 +126,38 @@ test("a field missing with a default reads as its default, as valibot would give
   await putHostile(client, { ...good(id), level: 5 }, { level: undefined });
   t.deepEqual(await store.atom(Score, { id }).deref(), { ...good(id), level: 1 });
 });
+
+const badVersions: [string, AttributeValue][] = [
+  ["a fraction", { N: "1.5" }],
+  ["a negative number", { N: "-1" }],
+  ["zero", { N: "0" }],
+  ["a string", { S: "3" }],
+  ["an unsafe integer", { N: "123456789012345678" }],
+];
+
+for (const [what, ver] of badVersions) {
+  test(`an atom version that is ${what} is refused at read, not a swap that conflicts forever`, async (t) => {
+    const { store, client, requests, id } = open();
+    await putHostile(client, good(id), { _ver: ver });
+    const atom = store.atom(Score, { id });
+    const read = await t.throwsAsync(atom.deref(), { instanceOf: DecodeError });
+    t.is(read?.code, "decode.invalid-bookkeeping");
+    t.like(read?.details, { atom: "score", key: JSON.stringify({ id }), attribute: "_ver" });
+    t.regex(read?.message ?? "", /"_ver" cannot be read/);
+    requests.clear();
+    const swap = await t.throwsAsync(
+      atom.swap((s) => ({ ...present(s), n: present(s).n + 1 })),
+      { instanceOf: DecodeError },
+    );
+    t.is(swap?.code, "decode.invalid-bookkeeping");
+    t.deepEqual(requests.sent, ["GetItemCommand"], "nothing written, no retries");
+  });
+}
+
+test("a schema version that is not a whole number is refused at read", async (t) => {
+  const { store, client, id } = open();
+  await putHostile(client, good(id), { _schema: { N: "0.5" } });
+  const err = await t.throwsAsync(store.atom(Score, { id }).deref(), { instanceOf: DecodeError });
+  t.is(err?.code, "decode.invalid-bookkeeping");
+  t.like(err?.details, { attribute: "_schema" });
+});
