@@ -4,7 +4,7 @@ import type { BatchWriteOptions, FindOptions } from "./batch/options.js";
 import { deleteItems, putItems } from "./batch/write.js";
 import { atomQueries } from "./query/query.js";
 import type { AtomQueries } from "./query/types.js";
-import type { AtomDefinition, AtomKey, InferAtom } from "./schema/types.js";
+import type { AtomDefinition, AtomKey, InferAtom, InferAtomInput } from "./schema/types.js";
 import type { ClientOptions } from "./store/client.js";
 import { StoreCore } from "./store/core.js";
 import { type RetryOptions, retryPolicy } from "./store/retry.js";
@@ -36,7 +36,7 @@ export interface Store {
     definition: D,
     key: AtomKey<D>,
     options: AtomOptions<InferAtom<D>> & { readonly init: InferAtom<D> },
-  ): Atom<InferAtom<D>>;
+  ): Atom<InferAtom<D>, InferAtomInput<D>>;
   /**
    * The atom with this key; its value is `undefined` while the item is absent.
    * @example const acct = store.atom(Account, { tenant: "t1", id: "a1" }, { retry: { maxAttempts: 5 } });
@@ -45,7 +45,7 @@ export interface Store {
     definition: D,
     key: AtomKey<D>,
     options?: Omit<AtomOptions<InferAtom<D>>, "init">,
-  ): Atom<InferAtom<D> | undefined>;
+  ): Atom<InferAtom<D> | undefined, InferAtomInput<D>>;
   /**
    * Typed queries on the atom type's indexes: one method per index, taking its partition fields.
    * Sort conditions compare values in their own order (Dates, negative and fractional numbers,
@@ -76,7 +76,7 @@ export interface Store {
    */
   putItems<D extends AtomDefinition>(
     definition: D,
-    values: readonly InferAtom<D>[],
+    values: readonly InferAtomInput<D>[],
     options?: BatchWriteOptions,
   ): Promise<void>;
   /** Deletes many atoms by key, 25 per request, with the same failure model as `putItems`. */

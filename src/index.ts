@@ -77,8 +77,10 @@ export type {
   IndexSort,
   IndexSpec,
   InferAtom,
+  InferAtomInput,
   KeySpec,
   MigrationStep,
+  SwapResult,
 } from "./schema/types.js";
 export type { ClientOptions } from "./store/client.js";
 export { type AtomType, defineAtom } from "./store/define-atom.js";

@@ -11,7 +11,8 @@ import {
 } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
 import { checkKeyFields, indexKeys, itemKeyText, MODEL_VERSION, primaryKey } from "./keys.js";
-import { compile, mismatchOf } from "./stored.js";
+import { parseRewritten, rewrite } from "./rewrite.js";
+import { compile, mismatchOf, outputsOf } from "./stored.js";
 import type {
   AtomDefinition,
   AtomKeyFields,
@@ -33,7 +34,14 @@ export function validate<S extends AtomSchema>(
   schema: S,
   value: unknown,
 ): v.InferOutput<S> {
-  const result = v.safeParse(schema, value);
+  return validated(atom, v.safeParse(schema, value));
+}
+
+/** valibot's output, or `ValidationError` with its issues. */
+function validated<S extends AtomSchema>(
+  atom: string,
+  result: v.SafeParseResult<S>,
+): v.InferOutput<S> {
   if (result.success) return result.output;
   const issues = result.issues.map((issue) =>
     issue.path === undefined
@@ -118,9 +126,13 @@ export function declareAtom<
   const { name, version, schema } = spec;
   const steps = spec.migrate ?? {};
   const outputCheck = compile(schema);
+  const rewritten = rewrite(schema);
   // Closures, not methods on `this`: `const { encode } = Account` must work too.
-  const prepare = (value: v.InferOutput<S>) => {
-    const output = validate(name, schema, value);
+  const prepare = (value: unknown, from?: unknown) => {
+    const output: v.InferOutput<S> =
+      from === undefined || rewritten === undefined
+        ? validate(name, schema, value)
+        : validated(name, parseRewritten(rewritten, value, outputsOf(outputCheck, from)));
     // One object filled in place: spreading four objects into a fifth costs more than encoding.
     const item = primaryKey(name, key, output);
     Object.assign(item, indexKeys(name, indexes, output), encodeFields(output));
