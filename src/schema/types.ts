@@ -102,8 +102,10 @@ export interface AtomDefinition<
     item: Record<string, AttributeValue>;
   };
   /**
-   * The value of a stored item (a GetItem result, a stream's NewImage), migrated to this version.
-   * @throws DecodeError, DynatomError `schema.newer-version` / `schema.migration-failed`
+   * The value of a stored item (a GetItem result, a stream's NewImage), migrated to this version
+   * and checked against the types the schema outputs.
+   * @throws DecodeError (`decode.schema-mismatch` naming the path, `decode.invalid-bookkeeping`,
+   * `decode.malformed`), DynatomError `schema.newer-version` / `schema.migration-failed`
    */
   decode(image: Readonly<Record<string, AttributeValue>>): v.InferOutput<S>;
   /** The key attributes (`pk`, `sk`) of the atom with this key. */
