@@ -175,7 +175,9 @@ function either(pipe: Node, output: Check | undefined): Node {
     ...pipe,
     "~run"(dataset: Dataset, config: unknown): Dataset {
       const value = dataset.value;
-      if (value !== undefined && value !== null && given?.has(value)) {
+      // A given output is checked as far as the pipe allows: a swap may have changed it in place.
+      const kept = value !== undefined && value !== null && given?.has(value) === true;
+      if (kept && (output === undefined || passes(output, value))) {
         dataset.typed = true;
         return dataset;
       }

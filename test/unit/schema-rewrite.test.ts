@@ -129,6 +129,13 @@ test("a new output is taken where the pipe says what it makes, refused after a b
   t.throws(() => bare.swapTo("not a timestamp"), { instanceOf: ValidationError });
 });
 
+test("an output given, then changed in place, is checked where the pipe says what it makes", (t) => {
+  const { current, swapTo } = atomOf(v.pipe(v.string(), v.toDate()), T0);
+  const given = current.f as Date;
+  given.setTime(Number.NaN);
+  t.throws(() => swapTo(given), { instanceOf: ValidationError });
+});
+
 test("an output equal to the one given is kept, not transformed again", (t) => {
   const { current, swapTo } = atomOf(
     v.pipe(
