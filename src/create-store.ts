@@ -6,7 +6,13 @@ import type { ClientOptions } from "./executor/client.js";
 import { type RetryOptions, retryPolicy } from "./executor/policy.js";
 import { atomQueries } from "./query/query.js";
 import type { AtomQueries } from "./query/types.js";
-import type { AtomDefinition, AtomKey, InferAtom, Registered } from "./schema/types.js";
+import type {
+  AtomDefinition,
+  AtomKey,
+  InferAtom,
+  InferAtomInput,
+  Registered,
+} from "./schema/types.js";
 import { StoreCore } from "./store/core.js";
 import type { Tx, TxOp } from "./transact/ops.js";
 import { type TransactOptions, type TxResults, transact } from "./transact/transact.js";
@@ -48,7 +54,7 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
     definition: Registered<D, Atoms>,
     key: AtomKey<D>,
     options: AtomOptions<InferAtom<D>> & { readonly init: InferAtom<D> },
-  ): Atom<InferAtom<D>>;
+  ): Atom<InferAtom<D>, InferAtomInput<D>>;
   /**
    * The atom with this key; its value is `undefined` while the item is absent.
    * @example const acct = store.atom(Account, { tenant: "t1", id: "a1" }, { retry: { maxAttempts: 5 } });
@@ -57,7 +63,7 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
     definition: Registered<D, Atoms>,
     key: AtomKey<D>,
     options?: Omit<AtomOptions<InferAtom<D>>, "init">,
-  ): Atom<InferAtom<D> | undefined>;
+  ): Atom<InferAtom<D> | undefined, InferAtomInput<D>>;
   /**
    * Typed queries on the atom type's indexes: one method per index, taking its partition fields.
    * Sort conditions compare values in their own order (Dates, negative and fractional numbers,
@@ -88,7 +94,7 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
    */
   putItems<D extends AtomDefinition>(
     definition: Registered<D, Atoms>,
-    values: readonly InferAtom<D>[],
+    values: readonly InferAtomInput<D>[],
     options?: BatchWriteOptions,
   ): Promise<void>;
   /** Deletes many atoms by key, 25 per request, with the same failure model as `putItems`. */

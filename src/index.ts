@@ -79,9 +79,11 @@ export type {
   IndexSort,
   IndexSpec,
   InferAtom,
+  InferAtomInput,
   KeySpec,
   MigrationStep,
   Registered,
+  SwapResult,
   UnregisteredAtom,
 } from "./schema/types.js";
 export { type AtomType, defineAtom } from "./store/define-atom.js";

@@ -2,7 +2,7 @@ import { AtomDestroyedError, DynatomError } from "../errors/index.js";
 import { type RetryOptions, retryPolicy } from "../executor/policy.js";
 import { ABSENT, type Seen } from "../protocol/state.js";
 import { keyText } from "../schema/keys.js";
-import type { AtomDefinition } from "../schema/types.js";
+import type { AtomDefinition, SwapResult } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { equal } from "./equal.js";
 import { assocIn, getIn, type ValueAt } from "./path.js";
@@ -24,9 +24,9 @@ export interface AtomOptions<T> {
 }
 
 /** Called after every successful change made through this handle, with the old and new value. */
-export type WatchFn<T> = (
+export type WatchFn<T, In = Value<T>> = (
   name: string,
-  atom: Atom<T>,
+  atom: Atom<T, In>,
   oldValue: T,
   newValue: Exclude<T, undefined>,
 ) => void;
@@ -64,10 +64,10 @@ export interface AtomInternals {
  * const acct = store.atom(Account, { tenant: "t1", id: "a1" });
  * await acct.swap((a) => ({ ...a!, balance: a!.balance + 10n }));
  */
-export class Atom<T> {
+export class Atom<T, In = Value<T>> {
   readonly #target: Target;
   readonly #init: T | undefined;
-  readonly #watches = new Map<string, WatchFn<T>>();
+  readonly #watches = new Map<string, WatchFn<T, In>>();
   #seen: Seen | undefined;
   #destroyed = false;
 
@@ -116,12 +116,12 @@ export class Atom<T> {
    * Sets the value, whatever it was (validated first, before any request); bumps the version.
    * @returns the value stored (valibot's output)
    */
-  async reset(value: Value<T>): Promise<Value<T>> {
+  async reset(value: In): Promise<Value<T>> {
     return (await this.resetVals(value))[1];
   }
 
   /** Like `reset`, returning `[old, new]`. */
-  async resetVals(value: Value<T>): Promise<[T, Value<T>]> {
+  async resetVals(value: In): Promise<[T, Value<T>]> {
     this.#live();
     // Validate before anything is sent, even on a handle that must read first.
     const prepared = this.#target.definition.prepare(value as never);
@@ -134,12 +134,12 @@ export class Atom<T> {
    * (`SwapConflictError`, nothing written). `fn` must be pure: it may run more than once.
    * A handle that has seen the current version writes in one request.
    */
-  async swap(fn: (current: T) => Value<T>): Promise<Value<T>> {
+  async swap(fn: (current: T) => SwapResult<Value<T>, In>): Promise<Value<T>> {
     return (await this.swapVals(fn))[1];
   }
 
   /** Like `swap`, returning `[old, new]`. */
-  async swapVals(fn: (current: T) => Value<T>): Promise<[T, Value<T>]> {
+  async swapVals(fn: (current: T) => SwapResult<Value<T>, In>): Promise<[T, Value<T>]> {
     this.#live();
     return this.#change((current) => ({ write: fn(current as T) }));
   }
@@ -154,7 +154,11 @@ export class Atom<T> {
     fn: (current: PathValue<T, P>) => ValueAt<Value<T>, P>,
   ): Promise<Value<T>> {
     return this.swap(
-      (current) => assocIn(current, path, fn(getIn(current, path) as PathValue<T, P>)) as Value<T>,
+      (current) =>
+        assocIn(current, path, fn(getIn(current, path) as PathValue<T, P>)) as SwapResult<
+          Value<T>,
+          In
+        >,
     );
   }
 
@@ -162,7 +166,7 @@ export class Atom<T> {
    * Sets `next` only if the current value is structurally equal to `expected`.
    * @returns whether it was set
    */
-  async compareAndSet(expected: T, next: Value<T>): Promise<boolean> {
+  async compareAndSet(expected: T, next: In): Promise<boolean> {
     this.#live();
     const applied = await this.#apply(
       (current): Decision => (equal(current, expected) ? { write: next } : { stop: true }),
@@ -173,7 +177,7 @@ export class Atom<T> {
   }
 
   /** Calls `fn` after every successful change made through this handle. Replaces a watch of the same name. */
-  watch(name: string, fn: WatchFn<T>): this {
+  watch(name: string, fn: WatchFn<T, In>): this {
     this.#watches.set(name, fn);
     return this;
   }

@@ -106,7 +106,8 @@ export async function applyOnce(
           prepared =
             "stop" in decision
               ? { value: current, item: {} }
-              : (decision.prepared ?? definition.prepare(decision.write as never));
+              : (decision.prepared ??
+                definition.prepare(decision.write as never, current as never));
           if (!("stop" in decision)) assertSameKey(target, prepared.value, prepared.item);
         } catch (err) {
           // A function that throws, or a value refused, is reported only on the stored value.

@@ -13,6 +13,7 @@ import {
   TAG,
   tagOf,
 } from "./note.js";
+import { decodeError, mapOf, recordFromPairs, repeated, setOf } from "./parts.js";
 import { formatPath } from "./path.js";
 import {
   expect,
@@ -29,16 +30,6 @@ import { classByIdentifier, customByName, type JsonValue } from "./registry.js";
 const MAX_DECODE_DEPTH = 64;
 
 const HOLE: unique symbol = Symbol("hole");
-
-const ERROR_TYPES: Record<string, ErrorConstructor> = {
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
 
 type AvType = "S" | "N" | "B" | "SS" | "NS" | "BS" | "M" | "L" | "NULL" | "BOOL";
 const AV_TYPES = new Set<string>(["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"]);
@@ -156,8 +147,8 @@ function decodeValue(av: unknown, rawNode: unknown, depth: number, read: Read): 
       }
       break;
     case "L":
-      if (name === TAG.set) return new Set(decodeList(raw, node, depth, read));
-      if (name === TAG.map) return new Map(decodePairs(raw, node, depth, read));
+      if (name === TAG.set) return setOf(decodeList(raw, node, depth, read), read);
+      if (name === TAG.map) return mapOf(decodePairs(raw, node, depth, read), read);
       if (name === TAG.object)
         return recordFromPairs(decodePairs(raw, node, depth, read), {}, read);
       break;
@@ -321,14 +312,6 @@ function decodePairs(
   });
 }
 
-function recordFromPairs<T extends object>(pairs: [unknown, unknown][], target: T, read: Read): T {
-  for (const [key, value] of pairs) {
-    if (typeof key !== "string") read.fail("an object's key must be a string");
-    setOwn(target as Record<string, unknown>, key, value);
-  }
-  return target;
-}
-
 function decodeStringMap(
   raw: unknown,
   node: NoteNode | undefined,
@@ -338,22 +321,13 @@ function decodeStringMap(
   const record = decodeRecord(raw, node, depth, read, {} as Record<string, unknown>);
   const stored = Object.keys(record);
   const order = typeof node === "object" && node.k !== undefined ? node.k : stored.sort();
+  if (new Set(order).size !== order.length) {
+    read.fail(`the Map's key order in the type note names ${repeated(order)} twice`);
+  }
   if (order.length !== stored.length || !order.every((key) => Object.hasOwn(record, key))) {
     read.fail("the Map's key order in the type note does not match its keys");
   }
   return new Map(order.map((key) => [key, record[key]]));
-}
-
-function decodeError(fields: Record<string, unknown>, read: Read): Error {
-  const { name, message, cause, ...rest } = fields;
-  if (typeof name !== "string" || typeof message !== "string")
-    read.fail("an Error needs a name and a message");
-  const Ctor = Object.hasOwn(ERROR_TYPES, name) ? (ERROR_TYPES[name] as ErrorConstructor) : Error;
-  const error = Object.hasOwn(fields, "cause") ? new Ctor(message, { cause }) : new Ctor(message);
-  if (error.name !== name) setOwn(error as unknown as Record<string, unknown>, "name", name);
-  for (const key of Object.keys(rest))
-    setOwn(error as unknown as Record<string, unknown>, key, rest[key]);
-  return error;
 }
 
 function decodeCustom(

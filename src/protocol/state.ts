@@ -1,6 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import {
   ATOM_VERSION_ATTRIBUTE,
+  atomVersionOf,
   WRITE_ID_WINDOW,
   WRITE_IDS_ATTRIBUTE,
 } from "../schema/bookkeeping.js";
@@ -27,7 +28,7 @@ export function seenFrom(
   const list = item[WRITE_IDS_ATTRIBUTE]?.L ?? [];
   return {
     exists: true,
-    version: Number(item[ATOM_VERSION_ATTRIBUTE]?.N ?? 0),
+    version: atomVersionOf(definition, item),
     writes: list.flatMap((entry) => (entry.S === undefined ? [] : [entry.S])),
     value: definition.decode(item),
   };

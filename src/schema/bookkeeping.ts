@@ -1,6 +1,9 @@
 import { randomFillSync } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { itemSize, NOTE_ATTRIBUTE } from "../encoding/index.js";
+import { DecodeError } from "../errors/index.js";
+import { itemKeyText } from "./keys.js";
+import type { KeyShape } from "./types.js";
 
 /** The schema version an item was written with. */
 export const SCHEMA_VERSION_ATTRIBUTE = "_schema";
@@ -32,6 +35,53 @@ export function reservedReason(field: string): string | undefined {
     return 'a top-level field named "__proto__" does not survive the AWS SDK';
   if (field === "" || !field.isWellFormed()) return "it cannot be a DynamoDB attribute name";
   return undefined;
+}
+
+/** What a bookkeeping error names: the atom type and how to find the item's key. */
+interface Owner {
+  readonly name: string;
+  readonly key: KeyShape;
+}
+
+/**
+ * A whole number from 1 that dynatom could have written, or undefined when the attribute is
+ * absent. Anything else is refused: read as it comes (NaN, a fraction, a string), a version
+ * would never equal the one a conditional write compares with, and every write would conflict.
+ */
+function bookkeepingNumber(
+  owner: Owner,
+  item: Readonly<Record<string, AttributeValue>>,
+  attribute: string,
+): number | undefined {
+  if (!Object.hasOwn(item, attribute)) return undefined;
+  const text = (item[attribute] as { N?: unknown } | undefined)?.N;
+  const number = typeof text === "string" && /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isSafeInteger(number) && number >= 1) return number;
+  const stored = JSON.stringify(item[attribute])?.slice(0, 60) ?? String(item[attribute]);
+  const reason = `it holds ${stored}, not a whole number from 1 (an N attribute)`;
+  const key = itemKeyText(owner.key, item);
+  throw new DecodeError(
+    "decode.invalid-bookkeeping",
+    `Atom "${owner.name}" ${key}: the item's "${attribute}" cannot be read: ${reason}. ` +
+      "dynatom never writes that; fix or remove the attribute (with the AWS CLI or console).",
+    { details: { atom: owner.name, key, attribute, reason } },
+  );
+}
+
+/** The atom version of a stored item: 0 when it has none (written blind or by another tool). */
+export function atomVersionOf(
+  owner: Owner,
+  item: Readonly<Record<string, AttributeValue>>,
+): number {
+  return bookkeepingNumber(owner, item, ATOM_VERSION_ATTRIBUTE) ?? 0;
+}
+
+/** The schema version a stored item was written with, or undefined when it has none. */
+export function schemaVersionOf(
+  owner: Owner,
+  item: Readonly<Record<string, AttributeValue>>,
+): number | undefined {
+  return bookkeepingNumber(owner, item, SCHEMA_VERSION_ATTRIBUTE);
 }
 
 const ID_BYTES = 9;

@@ -1,15 +1,18 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as v from "valibot";
 import { assertItemSize, decodeItem, encodeFields } from "../encoding/index.js";
-import { DynatomError, ValidationError } from "../errors/index.js";
+import { DecodeError, DynatomError, ValidationError } from "../errors/index.js";
 import {
   BOOKKEEPING_ATTRIBUTES,
   BOOKKEEPING_BYTES,
   KEY_ATTRIBUTE,
   SCHEMA_VERSION_ATTRIBUTE,
+  schemaVersionOf,
 } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
-import { checkKeyFields, indexKeys, MODEL_VERSION, primaryKey } from "./keys.js";
+import { checkKeyFields, indexKeys, itemKeyText, MODEL_VERSION, primaryKey } from "./keys.js";
+import { parseRewritten, rewrite } from "./rewrite.js";
+import { compile, mismatchOf, outputsOf } from "./stored.js";
 import type {
   AtomDefinition,
   AtomKeyFields,
@@ -17,6 +20,7 @@ import type {
   AtomSpec,
   FieldOf,
   IndexSpec,
+  KeyShape,
   KeySpec,
   MigrationStep,
 } from "./types.js";
@@ -30,7 +34,14 @@ export function validate<S extends AtomSchema>(
   schema: S,
   value: unknown,
 ): v.InferOutput<S> {
-  const result = v.safeParse(schema, value);
+  return validated(atom, v.safeParse(schema, value));
+}
+
+/** valibot's output, or `ValidationError` with its issues. */
+function validated<S extends AtomSchema>(
+  atom: string,
+  result: v.SafeParseResult<S>,
+): v.InferOutput<S> {
   if (result.success) return result.output;
   const issues = result.issues.map((issue) =>
     issue.path === undefined
@@ -47,14 +58,13 @@ export function validate<S extends AtomSchema>(
 }
 
 function storedVersion(
-  atom: string,
+  owner: { readonly name: string; readonly key: KeyShape },
   image: Readonly<Record<string, AttributeValue>>,
   known: number,
 ): number {
-  const text = image[SCHEMA_VERSION_ATTRIBUTE]?.N;
+  const atom = owner.name;
   // An item nobody here wrote has no version: take it as written in the current shape.
-  if (text === undefined) return known;
-  const stored = Number(text);
+  const stored = schemaVersionOf(owner, image) ?? known;
   if (stored > known) {
     throw new DynatomError(
       "schema.newer-version",
@@ -115,9 +125,14 @@ export function declareAtom<
   const { key, indexes, kinds } = checkDeclaration(spec);
   const { name, version, schema } = spec;
   const steps = spec.migrate ?? {};
+  const outputCheck = compile(schema);
+  const rewritten = rewrite(schema);
   // Closures, not methods on `this`: `const { encode } = Account` must work too.
-  const prepare = (value: v.InferOutput<S>) => {
-    const output = validate(name, schema, value);
+  const prepare = (value: unknown, from?: unknown) => {
+    const output: v.InferOutput<S> =
+      from === undefined || rewritten === undefined
+        ? validate(name, schema, value)
+        : validated(name, parseRewritten(rewritten, value, outputsOf(outputCheck, from)));
     // One object filled in place: spreading four objects into a fifth costs more than encoding.
     const item = primaryKey(name, key, output);
     Object.assign(item, indexKeys(name, indexes, output), encodeFields(output));
@@ -138,10 +153,20 @@ export function declareAtom<
     encode: (value) => prepare(value).item,
     prepare,
     decode(image) {
-      const stored = storedVersion(name, image, version);
+      const stored = storedVersion({ name, key }, image, version);
       const value = decodeItem(image, { omit: omitBookkeeping });
-      if (stored === version) return value as v.InferOutput<S>;
-      return migrated(name, schema, steps, value, stored, version);
+      if (stored !== version) return migrated(name, schema, steps, value, stored, version);
+      // The types of what is stored, at every depth; a migrated value was parsed whole.
+      const mismatch = mismatchOf(outputCheck, value);
+      if (mismatch === undefined) return value as v.InferOutput<S>;
+      const where = itemKeyText(key, image);
+      throw new DecodeError(
+        "decode.schema-mismatch",
+        `Atom "${name}" ${where}: the stored value at ${mismatch.path} is ${mismatch.found}, but ` +
+          `the schema reads ${mismatch.expected} there. It was written by another tool, or by ` +
+          "another schema under the same version: fix the item, or raise the version and migrate.",
+        { details: { atom: name, key: where, ...mismatch } },
+      );
     },
     keyOf(fields: AtomKeyFields<S, K>) {
       return primaryKey(name, key, checkKeyFields(name, key, kinds, fields));

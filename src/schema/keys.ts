@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { type Indexable, indexForm } from "../encoding/index.js";
+import { decodeItem, type Indexable, indexForm, NOTE_ATTRIBUTE } from "../encoding/index.js";
 import { DynatomError, EncodingError, isDynatomError } from "../errors/index.js";
 import type { FieldKind } from "./introspect.js";
 import type { IndexShape, KeyShape } from "./types.js";
@@ -192,6 +192,23 @@ export function keyFieldsOf(
 /** A key as messages show it: `{"tenant":"t1","id":"a1"}`, bigints as digits. */
 export function keyText(fields: unknown): string {
   return JSON.stringify(fields, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
+}
+
+/**
+ * The key of a stored item as messages show it, from its own key fields; for an item whose key
+ * fields cannot be decoded, its `pk` and `sk`. Only for errors: it decodes those fields again.
+ */
+export function itemKeyText(key: KeyShape, item: Readonly<Record<string, AttributeValue>>): string {
+  const fields: Record<string, AttributeValue> = {};
+  for (const name of [NOTE_ATTRIBUTE, ...key.pk, ...key.sk]) {
+    const av = Object.hasOwn(item, name) ? item[name] : undefined;
+    if (av !== undefined) fields[name] = av;
+  }
+  try {
+    return keyText(keyFieldsOf(key, decodeItem(fields)));
+  } catch {
+    return keyText({ pk: item.pk?.S, sk: item.sk?.S });
+  }
 }
 
 /** A string that tells items apart by their table key (`pk`, `sk`), e.g. to find repeats. */

@@ -84,18 +84,28 @@ export interface AtomDefinition<
   readonly fieldKinds: ReadonlyMap<string, FieldKind>;
   readonly migrate: Readonly<Record<number, MigrationStep>>;
   /**
-   * Validates the value and returns the whole stored item: keys, fields and bookkeeping.
+   * Validates the value (the schema's input) and returns the whole stored item: keys, fields
+   * (valibot's output) and bookkeeping.
    * @throws ValidationError, EncodingError, ItemTooLargeError
    */
-  encode(value: v.InferOutput<S>): Record<string, AttributeValue>;
-  /** Like `encode`, also returning valibot's output: the value that is actually stored. */
-  prepare(value: v.InferOutput<S>): {
+  encode(value: v.InferInput<S>): Record<string, AttributeValue>;
+  /**
+   * Like `encode`, also returning valibot's output: the value that is actually stored. With
+   * `from`, the value it was computed from (a swap's current value), `value` may also keep,
+   * where the schema transforms, the outputs `from` holds (see {@link SwapResult}).
+   */
+  prepare(
+    value: v.InferInput<S> | SwapResult<v.InferOutput<S>, v.InferInput<S>>,
+    from?: v.InferOutput<S>,
+  ): {
     value: v.InferOutput<S>;
     item: Record<string, AttributeValue>;
   };
   /**
-   * The value of a stored item (a GetItem result, a stream's NewImage), migrated to this version.
-   * @throws DecodeError, DynatomError `schema.newer-version` / `schema.migration-failed`
+   * The value of a stored item (a GetItem result, a stream's NewImage), migrated to this version
+   * and checked against the types the schema outputs.
+   * @throws DecodeError (`decode.schema-mismatch` naming the path, `decode.invalid-bookkeeping`,
+   * `decode.malformed`), DynatomError `schema.newer-version` / `schema.migration-failed`
    */
   decode(image: Readonly<Record<string, AttributeValue>>): v.InferOutput<S>;
   /** The key attributes (`pk`, `sk`) of the atom with this key. */
@@ -109,8 +119,36 @@ export type AtomKeyFields<S extends AtomSchema, K> = {
   readonly [F in KeyFieldsOf<K> & keyof v.InferOutput<S>]: v.InferOutput<S>[F];
 };
 
-/** The value type of an atom definition. @example type Account = InferAtom<typeof Account>; */
+/**
+ * The value type of an atom definition: valibot's output, what reads return.
+ * @example type Account = InferAtom<typeof Account>;
+ */
 export type InferAtom<D> = D extends AtomDefinition<infer S> ? v.InferOutput<S> : never;
+
+/**
+ * What writes of an atom definition take (`reset`, `putItems`, `tx.put`, `encode`): valibot's
+ * input. It differs from {@link InferAtom} only where the schema transforms.
+ * @example type NewEvent = InferAtomInput<typeof Event>; // `at: string` where Event has `at: Date`
+ */
+export type InferAtomInput<D> = D extends AtomDefinition<infer S> ? v.InferInput<S> : never;
+
+/**
+ * What a swap function returns, given output type `O` and input type `I`: `O` when they are one
+ * type. Otherwise, at every depth, the input or the output it was given (`{ ...current, at:
+ * "2027-01-01T00:00:00Z" }`). Where a pipe ends in a bare `v.transform`, only an output it was
+ * GIVEN is taken back: a new one cannot be checked (end the pipe with a schema such as
+ * `v.date()`, or use a conversion such as `v.toDate()`, to allow new outputs).
+ */
+export type SwapResult<O, I> = [O] extends [I] ? ([I] extends [O] ? O : Mixed<O, I>) : Mixed<O, I>;
+
+type Mixed<O, I> = O | I | MixedShape<NonNullable<O>, NonNullable<I>>;
+
+/** Lists and plain objects mix element by element and field by field; other values do not. */
+type MixedShape<O, I> = [O, I] extends [readonly (infer OE)[], readonly (infer IE)[]]
+  ? SwapResult<OE, IE>[]
+  : [O, I] extends [Record<string, unknown>, Record<string, unknown>]
+    ? { [F in keyof I]: F extends keyof O ? SwapResult<O[F], I[F]> : I[F] }
+    : never;
 
 /** The key type of an atom definition: only its key fields. */
 export type AtomKey<D> = D extends AtomDefinition<infer S, infer K> ? AtomKeyFields<S, K> : never;

@@ -3,7 +3,14 @@ import { type Atom, type AtomInternals, INTERNALS } from "../atom/atom.js";
 import { TransactionError } from "../errors/index.js";
 import { blindWriteBookkeeping } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyText } from "../schema/keys.js";
-import type { AtomDefinition, AtomKey, InferAtom, Registered } from "../schema/types.js";
+import type {
+  AtomDefinition,
+  AtomKey,
+  InferAtom,
+  InferAtomInput,
+  Registered,
+  SwapResult,
+} from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 
 type Item = Record<string, AttributeValue>;
@@ -72,7 +79,7 @@ export interface Tx<in Atoms extends readonly AtomDefinition[] = readonly AtomDe
    */
   put<D extends AtomDefinition>(
     definition: Registered<D, Atoms>,
-    value: InferAtom<D>,
+    value: InferAtomInput<D>,
     options?: { readonly ifAbsent?: boolean },
   ): TxOp<InferAtom<D>>;
   /** Deletes the item. With `ifExists`, the transaction is cancelled if there is none. */
@@ -85,12 +92,15 @@ export interface Tx<in Atoms extends readonly AtomDefinition[] = readonly AtomDe
    * Sets the atom to `fn(current)`, conditional on the version `fn` saw; on a conflict the whole
    * transaction runs again on fresh values. `fn` must be pure.
    */
-  swap<T>(atom: Atom<T>, fn: (current: T) => Exclude<T, undefined>): TxOp<Exclude<T, undefined>>;
+  swap<T, In>(
+    atom: Atom<T, In>,
+    fn: (current: T) => SwapResult<Exclude<T, undefined>, In>,
+  ): TxOp<Exclude<T, undefined>>;
   /**
    * Commits the transaction only if `test(current)` holds and the atom is still at the version
    * it was tested on. A false test cancels the transaction, naming this operation.
    */
-  check<T>(atom: Atom<T>, test: (current: T) => boolean): TxOp<T>;
+  check<T, In>(atom: Atom<T, In>, test: (current: T) => boolean): TxOp<T>;
 }
 
 /** The `tx` a transaction function receives, for one store. */

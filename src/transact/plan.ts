@@ -157,7 +157,10 @@ export function plan(
         };
       }
       const writeId = newWriteId();
-      const { value, item } = internals.target.definition.prepare(spec.fn(current) as never);
+      const { value, item } = internals.target.definition.prepare(
+        spec.fn(current) as never,
+        current as never,
+      );
       assertSameKey(internals.target, value, item);
       const Item = { ...item, ...bookkeeping(basis, writeId) };
       return {

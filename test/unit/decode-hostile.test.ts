@@ -230,3 +230,35 @@ test("a huge item decodes", (t) => {
   const value = decodeItem({ big: { L: list } });
   t.is((value.big as number[]).length, 200_000);
 });
+
+/** An item of one field `m` stored as `av`, with this note for it. */
+const noted = (av: unknown, node: unknown) =>
+  ({ m: av, _types: { S: JSON.stringify({ v: 1, t: { m: node } }) } }) as never;
+
+test("a Map's key order that names a key twice is refused, not an entry dropped", (t) => {
+  const item = noted({ M: { a: { N: "1" }, b: { N: "2" } } }, { t: "map", k: ["a", "a"] });
+  const err = t.throws(() => decodeItem(item), { instanceOf: DecodeError });
+  t.is(err?.code, "decode.malformed");
+  t.regex(err?.message ?? "", /at m: .*"a" twice/);
+});
+
+test("a Map, Set or object stored as a list that holds a key twice is refused", (t) => {
+  const pair = (key: unknown, n: string) => ({ L: [key, { N: n }] });
+  for (const [tag, list, twice] of [
+    ["map", [pair({ N: "1" }, "1"), pair({ N: "1" }, "2")], /key 1 twice/],
+    ["object", [pair({ S: "a" }, "1"), pair({ S: "a" }, "2")], /key "a" twice/],
+    ["set", [{ S: "x" }, { S: "x" }], /"x" twice/],
+  ] as const) {
+    const err = t.throws(() => decodeItem(noted({ L: list }, tag)), { instanceOf: DecodeError });
+    t.is(err?.code, "decode.malformed", tag);
+    t.regex(err?.message ?? "", twice, tag);
+  }
+  // Distinct elements that merely look alike are not repeats.
+  const dates = decodeItem(
+    noted(
+      { L: [{ S: "1970-01-01T00:00:00.000Z" }, { S: "1970-01-01T00:00:00.000Z" }] },
+      { t: "set", e: "Date" },
+    ),
+  );
+  t.is((dates.m as Set<Date>).size, 2);
+});
