@@ -32,6 +32,14 @@ export type Attempted<O> =
       readonly mayHaveApplied: boolean;
     };
 
+/** Stops a client's hidden retry after an attempt that may have applied; no SDK retries it. */
+class ResendHeld extends Error {
+  override readonly name = "ResendHeld";
+  constructor() {
+    super("an earlier attempt may have applied: the client's own retry was not sent");
+  }
+}
+
 /** The error a request gets when it runs out of time. */
 export class RequestTimeout extends Error {
   override readonly name = "TimeoutError";
@@ -56,6 +64,9 @@ export async function attempt<O>(
   let mayHaveApplied = false;
   command.middlewareStack.add(
     (next) => async (args) => {
+      // A client's own retries must not send again what may have applied: a blind write sent
+      // twice could land over a write acknowledged in between. The executor decides instead.
+      if (mayHaveApplied) throw new ResendHeld();
       dispatched = true;
       inFlight++;
       try {

@@ -145,19 +145,16 @@ test.serial(
   },
 );
 
-// Scenarios that show known violations (racing blind writes; the SDK resending a batch by
-// itself; reproduced one by one by the failing tests at the end), run on demand:
-// DYNATOM_TEST_BATCH_BUGS=1.
-const onDemand = process.env.DYNATOM_TEST_BATCH_BUGS === "1" ? test.serial : test.serial.skip;
-
-onDemand(
+// Two scenarios that once showed violations (racing blind writes; the SDK resending a batch by
+// itself), each also reproduced one by one by the tests at the end.
+test.serial(
   "batch writers racing on every key, 4 processes losing answers: linearizable per key",
   async (t) => {
     await run(t, { prefix: "shared-", batchKeys: (keys) => keys, sdkAttempts: 1 });
   },
 );
 
-onDemand(
+test.serial(
   "one batch writer per key with the SDK's own retries on: linearizable per key",
   async (t) => {
     await run(t, {
@@ -209,10 +206,9 @@ async function recorded(
   history.push(op(start, now(), ok));
 }
 
-// Known violations, kept as failing tests until they are mended: each fails (so `test.failing`
-// passes) on every run, and AVA says so once a fix makes the history linearizable.
+// Violations found by the scenarios above, each reproduced deterministically.
 
-test.failing("a putItems resent after a lost answer, over a blind put made since, lands twice", async (t) => {
+test("a putItems resent after a lost answer, over a blind put made since, lands twice", async (t) => {
   const name = "twice-blind";
   const other = createStore({ table, atoms: [Register], client: dynamo().client });
   const history: RegisterOp[] = [];
@@ -244,7 +240,7 @@ test.failing("a putItems resent after a lost answer, over a blind put made since
   }
 });
 
-test.failing("a putItems whose answer the SDK's own retry loses is sent again blindly, over an acknowledged swap", async (t) => {
+test("a putItems whose answer the SDK's own retry loses is sent again blindly, over an acknowledged swap", async (t) => {
   const name = "twice-sdk";
   const other = createStore({ table, atoms: [Register], client: dynamo().client });
   const history: RegisterOp[] = [];
