@@ -55,20 +55,41 @@ export function seeded(seed: number): () => number {
   };
 }
 
-function answered(name: string, status: number): Error {
-  return Object.assign(new Error(`${name} (injected)`), {
-    name,
-    $fault: status >= 500 ? "server" : "client",
-    $metadata: { httpStatusCode: status },
-  });
+interface Wire {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+}
+type Handle = (
+  request: { headers: Record<string, string>; body?: unknown },
+  options?: unknown,
+) => Promise<{ response: Wire }>;
+
+/** An answer as DynamoDB sends it, for the SDK to parse into its error. */
+function answer(status: number, type: string, message: string): { response: Wire } {
+  const body = new TextEncoder().encode(
+    JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }),
+  );
+  return {
+    response: {
+      statusCode: status,
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "injected" },
+      body,
+    },
+  };
 }
 
 const reset = () => Object.assign(new Error("socket hang up (injected)"), { code: "ECONNRESET" });
 
+/** Reads and drops an answer that will never reach the caller, so its socket is freed. */
+function drop(answered: { response: Wire }): void {
+  (answered.response.body as { resume?: () => void } | undefined)?.resume?.();
+}
+
 /**
- * Injects a seeded schedule of faults as SDK middleware next to the wire: what a real network
- * and a real DynamoDB can do to a request, before or after it commits. Reads get throttling and
- * 500s only. Returns how many of each fault were injected.
+ * Injects a seeded schedule of faults in the client's HTTP handler, where the network is: what
+ * a real network and a real DynamoDB can do to a request, before or after it commits. Reads get
+ * throttling and 500s only. Returns how many of each fault were injected.
  */
 export function injectFaultSchedule(
   client: DynamoDBClient,
@@ -78,51 +99,57 @@ export function injectFaultSchedule(
   const counts = Object.fromEntries(
     [...KINDS, "recreate-failed"].map((kind) => [kind, 0]),
   ) as Record<FaultKind | "recreate-failed", number>;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = context.commandName ?? "";
-      const write = WRITES.has(command);
-      if ((!write && !READS.has(command)) || next01() >= options.rate) return next(args);
-      const choices = write ? KINDS : (["throttled", "500-before-commit"] as const);
-      const kind = choices[Math.floor(next01() * choices.length)] as FaultKind;
-      const item = (args.input as { Item?: Record<string, AttributeValue> }).Item;
-      if (kind === "recreate-after-commit" && (command !== "PutItemCommand" || !item)) {
-        return next(args);
+  const handler = client.config.requestHandler as unknown as { handle: Handle };
+  const send = handler.handle.bind(handler);
+  handler.handle = async (request, handlerOptions) => {
+    const target = request.headers["x-amz-target"] ?? "";
+    const command = `${target.slice(target.indexOf(".") + 1)}Command`;
+    const write = WRITES.has(command);
+    if ((!write && !READS.has(command)) || next01() >= options.rate) {
+      return send(request, handlerOptions);
+    }
+    const choices = write ? KINDS : (["throttled", "500-before-commit"] as const);
+    const kind = choices[Math.floor(next01() * choices.length)] as FaultKind;
+    const item = (
+      JSON.parse(String(request.body ?? "{}")) as {
+        Item?: Record<string, AttributeValue>;
       }
-      counts[kind]++;
-      switch (kind) {
-        case "throttled":
-          throw answered("ThrottlingException", 400);
-        case "500-before-commit":
-          throw answered("InternalServerError", 500);
-        case "stall-before":
-          // The attempt times out meanwhile; its request is then cut before it is sent.
-          await sleep(options.stallMs);
-          return next(args);
-        case "late-answer": {
-          const result = await next(args);
-          await sleep(options.stallMs);
-          return result;
-        }
-        case "lost-after-commit":
-          await next(args);
-          throw reset();
-        case "500-after-commit":
-          await next(args);
-          throw answered("InternalServerError", 500);
-        case "recreate-after-commit": {
-          await next(args);
-          // A failed re-create would leave the counter deleted: that must show in the test.
-          await recreate(options, item as Record<string, AttributeValue>).catch((err) => {
-            counts["recreate-failed"]++;
-            console.error("re-create failed:", err);
-          });
-          throw reset();
-        }
+    ).Item;
+    if (kind === "recreate-after-commit" && (command !== "PutItemCommand" || !item)) {
+      return send(request, handlerOptions);
+    }
+    counts[kind]++;
+    switch (kind) {
+      case "throttled":
+        return answer(400, "ThrottlingException", "Rate exceeded (injected)");
+      case "500-before-commit":
+        return answer(500, "InternalServerError", "Internal server error (injected)");
+      case "stall-before":
+        // The attempt times out meanwhile; its request is then cut before it is sent.
+        await sleep(options.stallMs);
+        return send(request, handlerOptions);
+      case "late-answer": {
+        const answered = await send(request, handlerOptions);
+        await sleep(options.stallMs);
+        return answered;
       }
-    },
-    { step: "deserialize", priority: "low", name: `faultSchedule${options.seed}` },
-  );
+      case "lost-after-commit":
+        drop(await send(request, handlerOptions));
+        throw reset();
+      case "500-after-commit":
+        drop(await send(request, handlerOptions));
+        return answer(500, "InternalServerError", "Internal server error (injected)");
+      case "recreate-after-commit": {
+        drop(await send(request, handlerOptions));
+        // A failed re-create would leave the counter deleted: that must show in the test.
+        await recreate(options, item as Record<string, AttributeValue>).catch((err) => {
+          counts["recreate-failed"]++;
+          console.error("re-create failed:", err);
+        });
+        throw reset();
+      }
+    }
+  };
   return counts;
 }
 

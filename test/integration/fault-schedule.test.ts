@@ -1,17 +1,19 @@
 // A seeded schedule of faults (lost answers, throttling, 500s before and after commit, stalls,
 // late answers, a delete and re-create behind a lost answer) under concurrent swap,
-// compareAndSet and transactions on shared counters: every history must be linearizable.
+// compareAndSet and transactions on shared counters, and under reset, putItems, deleteItems
+// and reads on shared registers: every history must be linearizable.
 // `npm test` runs a short schedule; `npm run soak` (DYNATOM_SOAK=1) runs long ones.
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import test from "ava";
-import { type Atom, createStore, isDynatomError } from "dynatom";
+import { type Atom, BatchIncompleteError, createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
-import { Counter } from "../helpers/atoms.js";
+import { Counter, Register } from "../helpers/atoms.js";
 import { injectFaultSchedule, seeded } from "../helpers/fault-schedule.js";
 import { checkCounterHistory, now, type Op } from "../helpers/linearizable.js";
+import { checkRegisters, type RegisterOp } from "../helpers/linearizable-register.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
@@ -50,7 +52,11 @@ async function worker(
   histories: Record<string, Op[]>,
 ): Promise<Record<string, number>> {
   const raw = new DynamoDBClient(localClientConfig(dynamo().endpoint));
-  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
+  // Half the workers keep the SDK's own retries, as a client of your own may.
+  const client = new DynamoDBClient({
+    ...localClientConfig(dynamo().endpoint),
+    ...(id % 2 === 0 ? { maxAttempts: 1 } : {}),
+  });
   const counts = injectFaultSchedule(client, {
     seed: seed * 100 + id,
     rate: 0.2,
@@ -166,5 +172,125 @@ for (const [run, seed] of SEEDS.entries()) {
       t.true(verdict.linearizable, `${name}: ${verdict.reason ?? ""} (seed ${seed})`);
     }
     t.true(Object.values(injected).reduce((a, b) => a + b, 0) > 0, "no fault was injected");
+  });
+}
+
+const REGISTERS = ["r0", "r1", "r2"] as const;
+
+/** A store whose client gets the seeded faults; half keep the SDK's own retries. */
+function faultyStore(table: string, seed: number, id: number) {
+  const raw = new DynamoDBClient(localClientConfig(dynamo().endpoint));
+  const client = new DynamoDBClient({
+    ...localClientConfig(dynamo().endpoint),
+    ...(id % 2 === 0 ? { maxAttempts: 1 } : {}),
+  });
+  const counts = injectFaultSchedule(client, {
+    seed,
+    rate: 0.2,
+    table,
+    raw,
+    stallMs: 400,
+    recreate: (item) => Register.encode(Register.decode(item)),
+  });
+  const store = createStore({
+    table,
+    atoms: [Register],
+    client,
+    requestTimeoutMs: 250,
+    retry: { baseDelayMs: 2, maxDelayMs: 50, deadlineMs: 8_000 },
+  });
+  const close = () => {
+    client.destroy();
+    raw.destroy();
+  };
+  return { store, counts, close };
+}
+
+/** How a batch call ended for one of its keys. */
+function batchOutcome(err: unknown, name: string): boolean | "unknown" {
+  if (!(err instanceof BatchIncompleteError)) return false;
+  const listed = (list: readonly Readonly<Record<string, unknown>>[]) =>
+    list.some((key) => key.name === name);
+  if (listed(err.details.unknown)) return "unknown";
+  return !listed(err.details.failed);
+}
+
+async function registerWorker(
+  table: string,
+  seed: number,
+  id: number,
+  histories: Map<string, RegisterOp[]>,
+) {
+  const { store, counts, close } = faultyStore(table, seed * 100 + id + 50, id);
+  const next01 = seeded(seed * 1000 + id + 500);
+  const push = (name: string, op: RegisterOp) => histories.get(name)?.push(op);
+  try {
+    for (let i = 0; i < OPS; i++) {
+      const name = REGISTERS[Math.floor(next01() * REGISTERS.length)] as string;
+      const value = `${id}-${i}`;
+      const pick = next01();
+      const start = now();
+      const label = `w${id}#${i}`;
+      if (pick < 0.3) {
+        try {
+          const found = await store.findItems(Register, [{ name }]);
+          push(name, { kind: "read", start, end: now(), value: found[0]?.v ?? null, label });
+        } catch {}
+      } else if (pick < 0.55) {
+        try {
+          await store.atom(Register, { name }).reset({ name, v: value });
+          push(name, { kind: "write", start, end: now(), value, ok: true, label });
+        } catch (err) {
+          const ok = isDynatomError(err, "atom.outcome-unknown") ? "unknown" : false;
+          push(name, { kind: "write", start, end: now(), value, ok, label });
+        }
+      } else if (pick < 0.85) {
+        let outcome: boolean | "unknown" = true;
+        try {
+          await store.putItems(Register, [{ name, v: value }]);
+        } catch (err) {
+          outcome = batchOutcome(err, name);
+        }
+        push(name, { kind: "write", start, end: now(), value, ok: outcome, label });
+      } else {
+        let outcome: boolean | "unknown" = true;
+        try {
+          await store.deleteItems(Register, [{ name }]);
+        } catch (err) {
+          outcome = batchOutcome(err, name);
+        }
+        push(name, { kind: "delete", start, end: now(), ok: outcome, label });
+      }
+    }
+  } finally {
+    close();
+  }
+  return counts;
+}
+
+for (const [run, seed] of SEEDS.entries()) {
+  test(`run ${run + 1}, seed ${seed}: resets and batches under faults, every register history is linearizable`, async (t) => {
+    t.timeout(SOAK ? 600_000 : 120_000);
+    const table = dynamo().tableName(`registers${run}`);
+    await createStore({ table, atoms: [Register], client: dynamo().client }).ensureTable();
+    const histories = new Map<string, RegisterOp[]>(REGISTERS.map((name) => [name, []]));
+    const counts = await Promise.all(
+      Array.from({ length: WORKERS }, (_, id) => registerWorker(table, seed, id, histories)),
+    );
+    const injected: Record<string, number> = {};
+    for (const c of counts)
+      for (const [k, v] of Object.entries(c)) injected[k] = (injected[k] ?? 0) + v;
+    t.log(`faults injected: ${JSON.stringify(injected)}`);
+    for (const [name, history] of histories) {
+      const unknown = history.filter((op) => "ok" in op && op.ok === "unknown").length;
+      t.log(`${name}: ${history.length} operations, ${unknown} of unknown outcome`);
+    }
+    const verdict = checkRegisters(histories);
+    if (!verdict.linearizable && verdict.key !== undefined) {
+      const file = join(tmpdir(), `dynatom-registers-${seed}-${verdict.key}-${Date.now()}.json`);
+      writeFileSync(file, JSON.stringify(histories.get(verdict.key)));
+      t.log(`history written to ${file}`);
+    }
+    t.true(verdict.linearizable, `${verdict.reason ?? ""} (seed ${seed})`);
   });
 }
