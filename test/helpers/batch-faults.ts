@@ -1,4 +1,5 @@
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { seeded } from "./random.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -20,16 +21,6 @@ export interface BatchFaultOptions {
 /** `pk|sk` of a key or item. */
 export const keyString = (key: Item) => `${key.pk?.S}|${key.sk?.S}`;
 
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * Makes the real DynamoDB Local answer batches in part, as real DynamoDB does under load: an SDK
  * middleware takes some keys out of each BatchGetItem / BatchWriteItem before it is sent and
@@ -37,7 +28,7 @@ function random(seed: number): () => number {
  * is really not read or written.
  */
 export function partialBatches(client: DynamoDBClient, options: BatchFaultOptions): BatchFaults {
-  const next01 = random(options.seed ?? 1);
+  const next01 = seeded(options.seed ?? 1);
   const faults: BatchFaults = { withheld: [], requests: [] };
   const withhold = (key: Item) => options.always?.(key) === true || next01() < (options.rate ?? 0);
   client.middlewareStack.add(

@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from "node:net";
+import { seeded } from "./random.js";
 
 /**
  * A loopback TCP proxy that loses responses: the request reaches the server and is carried out,
@@ -46,7 +47,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const targetHost = target.hostname.replace(/^\[|\]$/g, "");
   const targetPort = Number(target.port || 80);
   let dropRate = checkRate(options.dropRate);
-  const random = options.seed === undefined ? Math.random : mulberry32(options.seed);
+  const random = options.seed === undefined ? Math.random : seeded(options.seed);
   const { match } = options;
   let requests = 0;
   let dropped = 0;
@@ -190,17 +191,6 @@ function isLoopback(hostname: string): boolean {
 function checkRate(rate: number): number {
   if (!(rate >= 0 && rate <= 1)) throw new RangeError(`drop rate must be in [0, 1]: ${rate}`);
   return rate;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -6,6 +6,9 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { seeded } from "./random.js";
+
+export { seeded };
 
 /** The faults a schedule injects, each on a share of the requests it may touch. */
 export type FaultKind =
@@ -42,18 +45,6 @@ const KINDS: readonly FaultKind[] = [
 
 const WRITES = new Set(["PutItemCommand", "TransactWriteItemsCommand", "BatchWriteItemCommand"]);
 const READS = new Set(["GetItemCommand", "BatchGetItemCommand"]);
-
-/** A small seeded generator, so that a failing schedule can be run again. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Wire {
   readonly statusCode: number;
@@ -155,8 +146,9 @@ export function injectFaultSchedule(
 
 /**
  * Another process sees the write, deletes the item and makes it again with the same value (a
- * plain item, without dynatom's write ids). Both steps are conditional, so a writer in between
- * is never overwritten.
+ * plain item, without dynatom's write ids). The delete is conditional on the item being exactly
+ * as read (every attribute), and the re-create on its absence, so a writer in between is never
+ * overwritten.
  */
 async function recreate(options: FaultScheduleOptions, written: Record<string, AttributeValue>) {
   const key = { pk: written.pk, sk: written.sk } as Record<string, AttributeValue>;
@@ -164,26 +156,27 @@ async function recreate(options: FaultScheduleOptions, written: Record<string, A
     new GetItemCommand({ TableName: options.table, Key: key, ConsistentRead: true }),
   );
   if (Item === undefined) return;
-  const ver = Item._ver?.N;
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  const same = Object.entries(Item).map(([name, value], i) => {
+    names[`#a${i}`] = name;
+    values[`:a${i}`] = value;
+    return `#a${i} = :a${i}`;
+  });
   try {
     await options.raw.send(
       new DeleteItemCommand({
         TableName: options.table,
         Key: key,
-        ...(ver === undefined
-          ? {
-              ConditionExpression: "attribute_not_exists(#v)",
-              ExpressionAttributeNames: { "#v": "_ver" },
-            }
-          : {
-              ConditionExpression: "#v = :v",
-              ExpressionAttributeNames: { "#v": "_ver" },
-              ExpressionAttributeValues: { ":v": { N: ver } },
-            }),
+        ConditionExpression: same.join(" AND "),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     );
-  } catch {
-    return; // someone wrote meanwhile: leave it
+  } catch (err) {
+    // Someone wrote meanwhile: leave it.
+    if ((err as { name?: string }).name === "ConditionalCheckFailedException") return;
+    throw err;
   }
   await options.raw.send(
     new PutItemCommand({

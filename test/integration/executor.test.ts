@@ -1,12 +1,12 @@
 // How the one executor judges a failed request by what reached the wire: hidden SDK retries,
 // errors raised before sending, transaction locks, servers that never answer.
-import { createServer, type Socket } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import { createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { clientHandle } from "../../src/executor/client.js";
 import { Counter } from "../helpers/atoms.js";
+import { startSilentServer } from "../helpers/silent-server.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
@@ -131,16 +131,9 @@ test("a refused connection proves nothing was sent: retried, then failed, never 
 });
 
 test("a client of your own without timeouts is still bounded: a silent server fails every call", async (t) => {
-  const sockets = new Set<Socket>();
-  const silent = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-  const address = silent.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const silent = await startSilentServer();
   // No requestHandler timeouts, and the SDK's own retries: the executor bounds it anyway.
-  const client = new DynamoDBClient(localClientConfig(`http://127.0.0.1:${port}`));
+  const client = new DynamoDBClient(localClientConfig(silent.endpoint));
   const store = createStore({
     table: "silent",
     atoms: [Counter],
@@ -164,7 +157,6 @@ test("a client of your own without timeouts is still bounded: a silent server fa
   } finally {
     await store.close();
     client.destroy();
-    for (const socket of sockets) socket.destroy();
     silent.close();
   }
 });

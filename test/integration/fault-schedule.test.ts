@@ -45,12 +45,13 @@ function plus(delta: number) {
   };
 }
 
-async function worker(
+/** A store of one atom type whose client gets the seeded faults; half keep the SDK's retries. */
+function faultyStore<D extends typeof Counter | typeof Register>(
   table: string,
   seed: number,
   id: number,
-  histories: Record<string, Op[]>,
-): Promise<Record<string, number>> {
+  atom: D,
+) {
   const raw = new DynamoDBClient(localClientConfig(dynamo().endpoint));
   // Half the workers keep the SDK's own retries, as a client of your own may.
   const client = new DynamoDBClient({
@@ -58,20 +59,34 @@ async function worker(
     ...(id % 2 === 0 ? { maxAttempts: 1 } : {}),
   });
   const counts = injectFaultSchedule(client, {
-    seed: seed * 100 + id,
+    seed,
     rate: 0.2,
     table,
     raw,
     stallMs: 400,
-    recreate: (item) => Counter.encode(Counter.decode(item)),
+    recreate: (item) => atom.encode(atom.decode(item) as never),
   });
   const store = createStore({
     table,
-    atoms: [Counter],
+    atoms: [atom],
     client,
     requestTimeoutMs: 250,
     retry: { baseDelayMs: 2, maxDelayMs: 50, deadlineMs: 8_000 },
   });
+  const close = () => {
+    client.destroy();
+    raw.destroy();
+  };
+  return { store, counts, close };
+}
+
+async function worker(
+  table: string,
+  seed: number,
+  id: number,
+  histories: Record<string, Op[]>,
+): Promise<Record<string, number>> {
+  const { store, counts, close } = faultyStore(table, seed * 100 + id, id, Counter);
   const next01 = seeded(seed * 1000 + id);
   const atoms = Object.fromEntries(
     KEYS.map((k) => [k, store.atom(Counter, { name: k })]),
@@ -135,8 +150,7 @@ async function worker(
       }
     }
   } finally {
-    client.destroy();
-    raw.destroy();
+    close();
   }
   return counts;
 }
@@ -177,35 +191,6 @@ for (const [run, seed] of SEEDS.entries()) {
 
 const REGISTERS = ["r0", "r1", "r2"] as const;
 
-/** A store whose client gets the seeded faults; half keep the SDK's own retries. */
-function faultyStore(table: string, seed: number, id: number) {
-  const raw = new DynamoDBClient(localClientConfig(dynamo().endpoint));
-  const client = new DynamoDBClient({
-    ...localClientConfig(dynamo().endpoint),
-    ...(id % 2 === 0 ? { maxAttempts: 1 } : {}),
-  });
-  const counts = injectFaultSchedule(client, {
-    seed,
-    rate: 0.2,
-    table,
-    raw,
-    stallMs: 400,
-    recreate: (item) => Register.encode(Register.decode(item)),
-  });
-  const store = createStore({
-    table,
-    atoms: [Register],
-    client,
-    requestTimeoutMs: 250,
-    retry: { baseDelayMs: 2, maxDelayMs: 50, deadlineMs: 8_000 },
-  });
-  const close = () => {
-    client.destroy();
-    raw.destroy();
-  };
-  return { store, counts, close };
-}
-
 /** How a batch call ended for one of its keys. */
 function batchOutcome(err: unknown, name: string): boolean | "unknown" {
   if (!(err instanceof BatchIncompleteError)) return false;
@@ -221,7 +206,7 @@ async function registerWorker(
   id: number,
   histories: Map<string, RegisterOp[]>,
 ) {
-  const { store, counts, close } = faultyStore(table, seed * 100 + id + 50, id);
+  const { store, counts, close } = faultyStore(table, seed * 100 + id + 50, id, Register);
   const next01 = seeded(seed * 1000 + id + 500);
   const push = (name: string, op: RegisterOp) => histories.get(name)?.push(op);
   try {

@@ -1,4 +1,3 @@
-import { createServer, type Socket } from "node:net";
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -15,6 +14,7 @@ import { alive } from "../helpers/children.js";
 import { oneJvmStartAtATime } from "../helpers/jvm-start-lock.js";
 import { recordRequests } from "../helpers/requests.js";
 import { difference } from "../helpers/same.js";
+import { startSilentServer } from "../helpers/silent-server.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
@@ -235,18 +235,11 @@ test("a failed embedded start is not kept: the next call starts DynamoDB Local",
   }));
 
 test("a server that accepts and never answers: every call fails in its bounds, none hangs", async (t) => {
-  const sockets = new Set<Socket>();
-  const silent = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-  const address = silent.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const silent = await startSilentServer();
   const store = createStore({
     table: "silent",
     atoms: [Counter],
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: silent.endpoint,
     requestTimeoutMs: 300,
     retry: { deadlineMs: 2_000 },
   });
@@ -262,7 +255,6 @@ test("a server that accepts and never answers: every call fails in its bounds, n
     t.true(isDynatomError(found), String(found));
   } finally {
     await store.close();
-    for (const socket of sockets) socket.destroy();
     silent.close();
   }
 });

@@ -6,6 +6,7 @@ import {
   type Outcome,
   type RegisterOp,
 } from "../helpers/linearizable-register.js";
+import { seeded } from "../helpers/random.js";
 
 const read = (start: number, end: number, value: string | null): RegisterOp => ({
   kind: "read",
@@ -367,11 +368,7 @@ test("simulated executions pass; a later read seeing an overwritten value fails"
 });
 
 test("a busy history of 600 operations is checked quickly (both verdicts)", (t) => {
-  let state = 12345;
-  const random = () => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state / 2 ** 32;
-  };
+  const random = seeded(12345);
   const steps: Step[] = Array.from({ length: 600 }, (_, i) => ({
     process: i % 4,
     gap: random() * 2,

@@ -12,6 +12,7 @@ import { Register } from "../atoms.js";
 import type { BatchWriterArgs, KeyedOp } from "../batch-writers.js";
 import { now } from "../linearizable.js";
 import type { Outcome } from "../linearizable-register.js";
+import { seeded } from "../random.js";
 
 const args = JSON.parse(process.argv[2] ?? "{}") as BatchWriterArgs;
 const client = new DynamoDBClient({
@@ -47,14 +48,8 @@ const batchOptions = { retry: { baseDelayMs: 5, maxDelayMs: 50 } };
 const batchKeys = args.batchKeys ?? args.keys;
 const atoms = new Map(args.keys.map((name) => [name, store.atom(Register, { name })] as const));
 
-// A seeded generator, so that a failing run's choices can be replayed.
-let state = (args.seed ^ Math.imul(args.worker + 1, 0x9e3779b1)) >>> 0;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = Math.imul(state ^ (state >>> 15), state | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded, so that a failing run's choices can be replayed.
+const random = seeded(args.seed ^ Math.imul(args.worker + 1, 0x9e3779b1));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 /** `count` distinct keys of `from`, at random (fewer if it has fewer). */
 const someKeys = (count: number, from = args.keys): string[] => {
