@@ -31,6 +31,8 @@ export interface FaultScheduleOptions {
   readonly stallMs: number;
   /** The plain item that re-creates a deleted one with the same value. */
   readonly recreate: (item: Record<string, AttributeValue>) => Record<string, AttributeValue>;
+  /** The faults to draw from; all by default. */
+  readonly kinds?: readonly FaultKind[];
 }
 
 const KINDS: readonly FaultKind[] = [
@@ -99,7 +101,9 @@ export function injectFaultSchedule(
     if ((!write && !READS.has(command)) || next01() >= options.rate) {
       return send(request, handlerOptions);
     }
-    const choices = write ? KINDS : (["throttled", "500-before-commit"] as const);
+    const choices = write
+      ? (options.kinds ?? KINDS)
+      : (["throttled", "500-before-commit"] as const);
     const kind = choices[Math.floor(next01() * choices.length)] as FaultKind;
     const item = (
       JSON.parse(String(request.body ?? "{}")) as {

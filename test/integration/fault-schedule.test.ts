@@ -11,7 +11,7 @@ import test from "ava";
 import { type Atom, BatchIncompleteError, createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Counter, Register } from "../helpers/atoms.js";
-import { injectFaultSchedule, seeded } from "../helpers/fault-schedule.js";
+import { type FaultKind, injectFaultSchedule, seeded } from "../helpers/fault-schedule.js";
 import { checkCounterHistory, now, type Op } from "../helpers/linearizable.js";
 import { checkRegisters, type RegisterOp } from "../helpers/linearizable-register.js";
 import { useTestDynamo } from "../helpers/table.js";
@@ -45,6 +45,16 @@ function plus(delta: number) {
   };
 }
 
+const REGISTERS = ["r0", "r1", "r2"] as const;
+const REGISTER_FAULTS: readonly FaultKind[] = [
+  "lost-after-commit",
+  "500-before-commit",
+  "500-after-commit",
+  "throttled",
+  "stall-before",
+  "late-answer",
+];
+
 /** A store of one atom type whose client gets the seeded faults; half keep the SDK's retries. */
 function faultyStore<D extends typeof Counter | typeof Register>(
   table: string,
@@ -65,6 +75,8 @@ function faultyStore<D extends typeof Counter | typeof Register>(
     raw,
     stallMs: 400,
     recreate: (item) => atom.encode(atom.decode(item) as never),
+    // The re-create writes a value again, out of the register histories' sight: counters only.
+    ...(atom === Counter ? {} : { kinds: REGISTER_FAULTS }),
   });
   const store = createStore({
     table,
@@ -188,8 +200,6 @@ for (const [run, seed] of SEEDS.entries()) {
     t.true(Object.values(injected).reduce((a, b) => a + b, 0) > 0, "no fault was injected");
   });
 }
-
-const REGISTERS = ["r0", "r1", "r2"] as const;
 
 /** How a batch call ended for one of its keys. */
 function batchOutcome(err: unknown, name: string): boolean | "unknown" {
