@@ -102,9 +102,12 @@ export async function attempt<O>(
     ]);
     return { ok: true, output };
   } catch (error) {
-    // Out of time before anything was sent (a credentials provider that hangs): nothing applied.
+    // Out of time with nothing in flight and nothing that may have applied (a credentials
+    // provider that hangs; the SDK waiting to retry a refusal): nothing applied.
     const failure =
-      error instanceof RequestTimeout && !dispatched ? "unreachable" : classify(error, dispatched);
+      error instanceof RequestTimeout && !mayHaveApplied
+        ? "unreachable"
+        : classify(error, dispatched);
     return { ok: false, failure, error, mayHaveApplied: mayHaveApplied || failure === "unknown" };
   } finally {
     clearTimeout(timer);
