@@ -147,6 +147,12 @@ export async function applyOnce(
         if (!sent.uncertain) throw core.executor.failed("PutItem", result);
         return { done: await settle(target, sent, result.error, clock.left()) };
       }
+      // Sent again, a write on a state with no write id (an absent item, or one another tool
+      // wrote) could apply a second time: that state can come back after a delete. The item
+      // says whether the first one applied, or nothing does.
+      if (sent.uncertain && sent.basis.writes.length === 0 && result.failure !== "conflict") {
+        return { done: await settle(target, sent, result.error, clock.left()) };
+      }
       if (result.failure === "conflict") {
         const item = (result.error as { Item?: Record<string, AttributeValue> }).Item;
         const current = seenFrom(definition, item);
@@ -191,8 +197,9 @@ export async function applyOnce(
 }
 
 /**
- * A definite refusal after a send that may have applied: the item says whether it did. Listed,
- * the swap succeeded; provably not, the refusal stands; otherwise the outcome is unknown.
+ * After a send that may have applied, when sending again is refused or unsafe, the item says
+ * whether it did: listed, the swap succeeded; provably not, the refusal stands; otherwise the
+ * outcome is unknown.
  */
 async function settle(
   target: Target,
@@ -204,12 +211,7 @@ async function settle(
   try {
     current = await readSeen(target, leftMs);
   } catch (readErr) {
-    throw unknown(
-      target,
-      pending,
-      readErr,
-      `a resend was refused (${String(err)}) and the item could not be read`,
-    );
+    throw unknown(target, pending, readErr, `the item could not be read to tell (${String(err)})`);
   }
   const verdict = afterRefusal(pending.basis, pending.writeId, current);
   if (verdict === "applied") {
@@ -223,7 +225,7 @@ async function settle(
       mayHaveApplied: false,
     });
   }
-  throw unknown(target, pending, err, "a resend was refused and the item no longer shows it");
+  throw unknown(target, pending, err, "the item does not show it, nor prove it never will");
 }
 
 function unknown(
@@ -250,12 +252,13 @@ function unknown(
 
 /**
  * Deletes the item once. A delete is unconditional, so a lost answer is not sent again (it could
- * delete an item made again since): the item is read instead. Absent, the delete is done (by us
- * or by someone else: the atom is gone either way); present, its outcome is unknown.
+ * delete an item made again since): the item is read instead. Absent after an answer that came
+ * back (a 5xx), the delete is done, by us or by someone else: the atom is gone either way.
+ * Present, or after a send that went out unanswered (it may still land), its outcome is unknown.
  */
 export async function removeOnce(target: Target): Promise<void> {
   const { core } = target;
-  const writeId = "(destroy)";
+  let last: Failed | undefined;
   await retrying(
     target.retry,
     async (clock) => {
@@ -264,24 +267,34 @@ export async function removeOnce(target: Target): Promise<void> {
         clock.left(),
       );
       if (result.ok) return { done: undefined };
+      last = result;
       if (!result.mayHaveApplied && result.failure !== "definite") {
         return { again: result.failure, cause: result.error };
       }
       if (!result.mayHaveApplied) throw core.executor.failed("DeleteItem", result);
-      const current = await readSeen(target, clock.left()).catch(() => undefined);
+      const current = result.mayLandLater
+        ? undefined
+        : await readSeen(target, clock.left()).catch(() => undefined);
       if (current?.exists === false) return { done: undefined };
-      const why = "the item could not be read, or is there (perhaps made again since)";
+      const why = result.mayLandLater
+        ? "the delete went out unanswered and may still land"
+        : "the item could not be read, or is there (perhaps made again since)";
       throw new OutcomeUnknownError(
         `Atom "${target.definition.name}" ${target.keyText}: the answer to destroy() was lost and ${why}. ` +
           "Deref the atom to see whether it is still there.",
         {
-          details: { atom: target.definition.name, key: target.keyText, writeId, reason: why },
+          details: {
+            atom: target.definition.name,
+            key: target.keyText,
+            writeId: "(destroy)",
+            reason: why,
+          },
           cause: result.error,
         },
       );
     },
-    ({ cause }) => {
-      throw cause;
+    () => {
+      throw core.executor.failed("DeleteItem", last as Failed);
     },
   );
 }

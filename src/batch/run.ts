@@ -29,7 +29,12 @@ export interface BatchPlan<E> {
 }
 
 /** What a read after a lost answer tells: ids of entries done, and of entries that cannot be told. */
-export type Settle<E> = (entries: readonly E[], leftMs: number) => Promise<Attempted<Settled>>;
+export type Settle<E> = (
+  entries: readonly E[],
+  leftMs: number,
+  /** Whether a send went out unanswered: it may still land, so an absent item proves nothing. */
+  mayLandLater: boolean,
+) => Promise<Attempted<Settled>>;
 
 export interface Settled {
   readonly done: readonly string[];
@@ -85,6 +90,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
     let pending = chunk;
     // The last send may have applied: the table is read before anything is sent again.
     let unsettled = false;
+    let landLater = false;
     await retrying<void>(
       plan.retry,
       async (clock) => {
@@ -97,7 +103,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
         let cause: unknown;
         let unknownCount = 0;
         if (unsettled && plan.settle !== undefined) {
-          const answer = await plan.settle(pending, clock.left());
+          const answer = await plan.settle(pending, clock.left(), landLater);
           if (!answer.ok) {
             if (answer.failure === "definite") {
               // The read after a lost answer was refused (a role that may write but not read):
@@ -113,6 +119,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
           }
           ({ left, unknownCount } = settled(pending, answer.output));
           unsettled = false;
+          landLater = false;
           why = "an answer was lost";
         } else {
           const answer = await plan.attempt(pending, clock.left());
@@ -133,6 +140,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
               return { done: undefined };
             }
             if (mayHaveApplied) unsettled = true;
+            if (answer.mayLandLater) landLater = true;
             left = new Set(pending.map(plan.idOf));
             why = describe(answer.error);
             cause = answer.error;
@@ -160,8 +168,9 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
       },
       async ({ why, attempts, cause }) => {
         firstFailure ??= { reason: `${why}, after ${attempts} attempts without progress`, cause };
-        if (unsettled && plan.settle !== undefined) await settleLast(plan.settle, pending);
-        else failed.push(...pending);
+        if (unsettled && plan.settle !== undefined) {
+          await settleLast(plan.settle, pending, landLater);
+        } else failed.push(...pending);
       },
     );
   };
@@ -170,8 +179,8 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
    * Out of retries right after a lost answer: one read still tells what applied (done), what
    * did not (failed, not sent again) and what cannot be told (unknown).
    */
-  const settleLast = async (settle: Settle<E>, pending: readonly E[]) => {
-    const answer = await settle(pending, plan.retry.deadlineMs);
+  const settleLast = async (settle: Settle<E>, pending: readonly E[], landLater: boolean) => {
+    const answer = await settle(pending, plan.retry.deadlineMs, landLater);
     if (!answer.ok) {
       unknown.push(...pending);
       return;

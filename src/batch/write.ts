@@ -60,7 +60,7 @@ async function writeAll(
       );
       return { ok: true, output: ids };
     },
-    settle: (entries, leftMs) => settle(core, entries, leftMs),
+    settle: (entries, leftMs, mayLandLater) => settle(core, entries, leftMs, mayLandLater),
   });
   // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.
   if (outcome.failed.length > 0 || outcome.unknown.length > 0 || outcome.stopped) {
@@ -76,6 +76,7 @@ async function settle(
   core: StoreCore,
   entries: readonly Write[],
   leftMs: number,
+  mayLandLater: boolean,
 ): Promise<Attempted<Settled>> {
   const keyOf = (write: Write) =>
     write.request.PutRequest?.Item ?? (write.request.DeleteRequest?.Key as Item);
@@ -100,7 +101,7 @@ async function settle(
     const put = write.request.PutRequest?.Item;
     const verdict =
       put === undefined
-        ? batchDeleteVerdict(item)
+        ? batchDeleteVerdict(item, mayLandLater)
         : batchPutVerdict(put[WRITE_IDS_ATTRIBUTE]?.L?.[0]?.S ?? "", item);
     if (verdict === "applied") done.push(write.id);
     else if (verdict === "unknown") unknown.push(write.id);

@@ -7,7 +7,7 @@ export interface Sendable<O> {
   readonly middlewareStack: {
     add(
       middleware: (next: (args: never) => Promise<Answer>) => (args: never) => Promise<Answer>,
-      options: { step: "deserialize"; priority: "low"; name: string },
+      options: { step: "deserialize"; priority: "low" | "high"; name: string },
     ): void;
   };
   /** Only read for its type: what the command answers. */
@@ -30,13 +30,18 @@ export type Attempted<O> =
        * its answer was lost or was a 5xx, possibly on an SDK retry hidden behind the final error.
        */
       readonly mayHaveApplied: boolean;
+      /**
+       * Whether a send may still reach DynamoDB later: it went out and no answer came back (a
+       * reset or a timeout). What the item shows now may not be the last word on it.
+       */
+      readonly mayLandLater?: boolean;
     };
 
 /** Stops a client's hidden retry after an attempt that may have applied; no SDK retries it. */
 class ResendHeld extends Error {
   override readonly name = "ResendHeld";
-  constructor() {
-    super("an earlier attempt may have applied: the client's own retry was not sent");
+  constructor(earlier: string) {
+    super(`${earlier}; the client's own retry was not sent, as that attempt may have applied`);
   }
 }
 
@@ -62,26 +67,49 @@ export async function attempt<O>(
   let dispatched = false;
   let inFlight = 0;
   let mayHaveApplied = false;
+  let mayLandLater = false;
+  // What the last attempt that may have applied met, for the error of a held retry.
+  let earlier = "";
   command.middlewareStack.add(
     (next) => async (args) => {
       // A client's own retries must not send again what may have applied: a blind write sent
       // twice could land over a write acknowledged in between. The executor decides instead.
-      if (mayHaveApplied) throw new ResendHeld();
+      if (mayHaveApplied) throw new ResendHeld(earlier);
       dispatched = true;
       inFlight++;
       try {
         const answer = await next(args);
         const status = (answer.response as { statusCode?: number } | undefined)?.statusCode ?? 0;
-        if (status < 400 || status >= 500) mayHaveApplied = true;
+        if (status < 400 || status >= 500) {
+          mayHaveApplied = true;
+          earlier = `an earlier attempt was answered HTTP ${status}`;
+        }
         return answer;
       } catch (err) {
-        if (!beforeConnect(err)) mayHaveApplied = true;
+        if (!beforeConnect(err)) {
+          mayHaveApplied = true;
+          mayLandLater = true;
+          earlier = `an earlier attempt failed: ${err instanceof Error ? err.message : String(err)}`;
+        }
         throw err;
       } finally {
         inFlight--;
       }
     },
     { step: "deserialize", priority: "low", name: "dynatomWire" },
+  );
+  // Each attempt's error as the SDK parsed it: a held retry reports the one before it.
+  let parsed: unknown;
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if (!(err instanceof ResendHeld)) parsed = err;
+        throw err;
+      }
+    },
+    { step: "deserialize", priority: "high", name: "dynatomAttempts" },
   );
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -90,7 +118,10 @@ export async function attempt<O>(
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const err = new RequestTimeout(timeoutMs);
-      if (inFlight > 0) mayHaveApplied = true;
+      if (inFlight > 0) {
+        mayHaveApplied = true;
+        mayLandLater = true;
+      }
       abort.abort(err);
       reject(err);
     }, timeoutMs);
@@ -101,14 +132,21 @@ export async function attempt<O>(
       expired,
     ]);
     return { ok: true, output };
-  } catch (error) {
+  } catch (thrown) {
+    const error = thrown instanceof ResendHeld && parsed !== undefined ? parsed : thrown;
     // Out of time with nothing in flight and nothing that may have applied (a credentials
     // provider that hangs; the SDK waiting to retry a refusal): nothing applied.
     const failure =
       error instanceof RequestTimeout && !mayHaveApplied
         ? "unreachable"
         : classify(error, dispatched);
-    return { ok: false, failure, error, mayHaveApplied: mayHaveApplied || failure === "unknown" };
+    return {
+      ok: false,
+      failure,
+      error,
+      mayHaveApplied: mayHaveApplied || failure === "unknown",
+      mayLandLater,
+    };
   } finally {
     clearTimeout(timer);
   }

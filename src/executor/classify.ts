@@ -5,6 +5,7 @@ interface SdkError {
   readonly message?: string;
   readonly code?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly $retryable?: { readonly throttling?: boolean };
 }
 
 /**
@@ -50,17 +51,21 @@ export function classify(err: unknown, dispatched: boolean): Failure {
   const e = (typeof err === "object" && err !== null ? err : {}) as SdkError;
   const name = e.name ?? "";
   if (name === "ConditionalCheckFailedException") return "conflict";
-  if (THROTTLED.has(name)) return "throttled";
+  const status = e.$metadata?.httpStatusCode;
+  if (THROTTLED.has(name) || status === 429 || e.$retryable?.throttling === true) {
+    return "throttled";
+  }
   if (name === "TransactionConflictException") return "busy";
   // Another request with the same ClientRequestToken is still running: it may yet commit.
   if (name === "TransactionInProgressException") return "unknown";
   if (beforeConnect(err)) return "unreachable";
-  const status = e.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 400 && status < 500) return "definite";
   if (!dispatched) {
     // Never handed to the HTTP handler: nothing was sent. An error of its own (no
     // credentials, signing) would fail again; anything else (a middleware's) may pass next time.
-    return status === undefined && typeof e.code !== "string" ? "definite" : "unreachable";
+    const transient =
+      typeof e.code === "string" || name === "TimeoutError" || name === "AbortError";
+    return status === undefined && !transient ? "definite" : "unreachable";
   }
   return "unknown";
 }

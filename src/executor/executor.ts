@@ -27,7 +27,14 @@ export class Executor {
 
   /** Sends once, within the request timeout and, if given, the ms left to the call. */
   async attempt<O>(command: Sendable<O>, leftMs?: number): Promise<Attempted<O>> {
-    const client = await this.#client();
+    let client: DynamoDBClient;
+    try {
+      client = await this.#client();
+    } catch (error) {
+      // A closed store, or an embedded DynamoDB Local that would not start: nothing was sent,
+      // and the caller reports it with what it knows of earlier attempts.
+      return { ok: false, failure: "definite", error, mayHaveApplied: false };
+    }
     return attempt(client, command, Math.min(this.#timeoutMs, leftMs ?? Number.POSITIVE_INFINITY));
   }
 

@@ -61,6 +61,8 @@ export function retryPolicy(...layers: readonly (RetryOptions | undefined)[]): R
   return policy;
 }
 
+const MIN_ATTEMPT_MS = 100;
+
 /** The full-jitter backoff before attempt `attempt + 1`, or undefined once the policy has run out. */
 export function backoff(
   retry: RetryPolicy,
@@ -70,7 +72,10 @@ export function backoff(
   if (attempt >= retry.maxAttempts) return undefined;
   const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
   const delay = Math.random() * cap;
-  return Date.now() + delay - startedAt > retry.deadlineMs ? undefined : delay;
+  // An attempt left only a sliver of the deadline would time out and leave its outcome unknown
+  // for nothing: stop at the policy instead.
+  const sliver = Math.min(MIN_ATTEMPT_MS, retry.deadlineMs / 10);
+  return Date.now() + delay - startedAt > retry.deadlineMs - sliver ? undefined : delay;
 }
 
 /** The policy for a step inside a call: the same, with no more time than the call has left. */

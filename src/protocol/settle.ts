@@ -49,10 +49,11 @@ export function batchPutVerdict(
 }
 
 /**
- * After a lost batch answer, one delete read back: applied when the item is absent; a present
- * item may be one made again since the delete applied, so it cannot be told (and is not deleted
- * again).
+ * After a lost batch answer, one delete read back: applied when the item is absent and the
+ * request was answered (a 5xx); a present item may be one made again since the delete applied,
+ * and a request that went out unanswered may still land, so then it cannot be told (and the
+ * delete is not sent again).
  */
-export function batchDeleteVerdict(stored: unknown): Verdict {
-  return stored === undefined ? "applied" : "unknown";
+export function batchDeleteVerdict(stored: unknown, mayLandLater: boolean): Verdict {
+  return stored === undefined && !mayLandLater ? "applied" : "unknown";
 }

@@ -86,6 +86,7 @@ export class StoreCore {
     await ensureTable(
       this.executor,
       [...this.atoms.values()].flatMap((atom) => atom.indexes),
+      this.retry,
     );
   }
 

@@ -8,9 +8,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DynatomError, isDynatomError } from "../errors/index.js";
 import { worthRetrying } from "../executor/classify.js";
-import type { Executor } from "../executor/executor.js";
+import { type Executor, type Failed, operationOf } from "../executor/executor.js";
 import { retrying } from "../executor/loop.js";
-import { DEFAULT_RETRY } from "../executor/policy.js";
+import type { RetryPolicy } from "../executor/policy.js";
 import type { IndexShape } from "../schema/types.js";
 
 const POLL_MS = 250;
@@ -62,12 +62,14 @@ function keyProblems(description: TableDescription, gsis: readonly string[]): st
   return problems;
 }
 
-async function describe(executor: Executor): Promise<TableDescription | undefined> {
+async function describe(
+  executor: Executor,
+  policy: RetryPolicy,
+): Promise<TableDescription | undefined> {
   const { table } = executor;
   try {
-    return (
-      await executor.read(() => new DescribeTableCommand({ TableName: table }), DEFAULT_RETRY)
-    ).Table;
+    return (await executor.read(() => new DescribeTableCommand({ TableName: table }), policy))
+      .Table;
   } catch (err) {
     if (isDynatomError(err, "store.table-missing")) return undefined;
     throw err;
@@ -78,33 +80,39 @@ async function describe(executor: Executor): Promise<TableDescription | undefine
  * Sends a table change until it is answered. A lost answer is sent again: a repeated create is
  * answered "in use", a repeated index update "exists", and both are taken as done.
  */
-function change(executor: Executor, make: () => CreateTableCommand | UpdateTableCommand) {
+function change(
+  executor: Executor,
+  policy: RetryPolicy,
+  make: () => CreateTableCommand | UpdateTableCommand,
+) {
   const done = (err: unknown) => {
     const e = err as { name?: string; message?: string };
     return e.name === "ResourceInUseException" || /already exists/i.test(e.message ?? "");
   };
+  let last: Failed | undefined;
   return retrying(
-    DEFAULT_RETRY,
+    policy,
     async (clock) => {
       const result = await executor.attempt(make(), clock.left());
       if (result.ok || done(result.error)) return { done: undefined };
+      last = result;
       if (result.failure === "unknown" || worthRetrying(result.failure)) {
         return { again: result.failure, cause: result.error };
       }
-      throw executor.failed(make().constructor.name.replace(/Command$/, ""), result);
+      throw executor.failed(operationOf(make()), result);
     },
-    ({ cause }) => {
-      throw cause;
+    () => {
+      throw executor.failed(operationOf(make()), last as Failed);
     },
   );
 }
 
 /** Waits until the table and all its GSIs are ACTIVE. */
-async function waitActive(executor: Executor): Promise<TableDescription> {
+async function waitActive(executor: Executor, policy: RetryPolicy): Promise<TableDescription> {
   const { table } = executor;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    const description = await describe(executor);
+    const description = await describe(executor, policy);
     const active =
       description?.TableStatus === "ACTIVE" &&
       (description.GlobalSecondaryIndexes ?? []).every((gsi) => gsi.IndexStatus === "ACTIVE");
@@ -131,13 +139,15 @@ async function waitActive(executor: Executor): Promise<TableDescription> {
 export async function ensureTable(
   executor: Executor,
   indexes: Iterable<IndexShape>,
+  policy: RetryPolicy,
 ): Promise<void> {
   const { table } = executor;
   const gsis = neededIndexes(indexes);
-  let description = await describe(executor);
+  let description = await describe(executor, policy);
   if (description === undefined) {
     await change(
       executor,
+      policy,
       () =>
         new CreateTableCommand({
           TableName: table,
@@ -151,7 +161,7 @@ export async function ensureTable(
         }),
     );
     // Another process may have created it at the same moment: that is just as good.
-    description = await waitActive(executor);
+    description = await waitActive(executor, policy);
   }
   const problems = keyProblems(description, gsis);
   if (problems.length > 0) {
@@ -169,6 +179,7 @@ export async function ensureTable(
     try {
       await change(
         executor,
+        policy,
         () =>
           new UpdateTableCommand({
             TableName: table,
@@ -190,7 +201,7 @@ export async function ensureTable(
             ],
           }),
       );
-      description = await waitActive(executor);
+      description = await waitActive(executor, policy);
     } catch (err) {
       const left = missing.slice(done);
       throw new DynatomError(

@@ -154,6 +154,8 @@ test("a client of your own without timeouts is still bounded: a silent server fa
     t.true(isDynatomError(put, "batch.incomplete"), String(put));
     const found = await t.throwsAsync(store.findItems(Counter, [{ name }]));
     t.true(isDynatomError(found, "batch.incomplete"), String(found));
+    const table = await t.throwsAsync(store.ensureTable());
+    t.true(isDynatomError(table, "store.request-failed"), String(table));
   } finally {
     await store.close();
     client.destroy();

@@ -78,8 +78,9 @@ test("a batch put read back: listed is applied, anything else cannot be told", (
   t.is(batchPutVerdict("b1", undefined), "unknown");
   const full = Array.from({ length: 32 }, (_, i) => `s${i}`);
   t.is(batchPutVerdict("b1", ids(full)), "unknown");
-  t.is(batchDeleteVerdict(undefined), "applied");
-  t.is(batchDeleteVerdict({}), "unknown");
+  t.is(batchDeleteVerdict(undefined, false), "applied");
+  t.is(batchDeleteVerdict(undefined, true), "unknown");
+  t.is(batchDeleteVerdict({}, false), "unknown");
 });
 
 test("the retry loop stops at the deadline and tells each attempt how long it has left", async (t) => {
