@@ -38,14 +38,17 @@ export interface AtomType<
  * type Account = InferAtom<typeof Account>;
  */
 export function defineAtom<
+  const N extends string,
   const S extends AtomSchema,
   const K extends KeySpec<FieldOf<S>>,
   const I extends Readonly<Record<string, IndexSpec<FieldOf<S>>>> = Record<never, never>,
->(spec: AtomSpec<S, K, I>): AtomType<S, K, I> {
+>(spec: AtomSpec<S, K, I> & { readonly name: N }): AtomType<S, K, I> & { readonly name: N } {
   const definition = declareAtom<S, K, I>(spec);
   return {
     ...definition,
-    entity: (table, client) =>
+    // The name as written: two atom types of one shape stay apart in a typed store.
+    name: spec.name,
+    entity: (table: string, client: DynamoDBClient) =>
       atomEntity<K, I>(definition.name, definition.key, definition.indexes, table, client),
   };
 }

@@ -29,6 +29,14 @@ const Gauge = defineAtom({
   key: ["name"],
 });
 
+/** Counter's very shape under another name: another atom type all the same. */
+const Tally = defineAtom({
+  name: "tally",
+  version: 1,
+  schema: v.object({ name: v.string(), n: v.number() }),
+  key: ["name"],
+});
+
 // No `as const`: the literal array is enough.
 const store = createStore({ table: "app", atoms: [Account, Counter] });
 
@@ -64,6 +72,8 @@ async function unregistered() {
   ]);
   // @ts-expect-error: a value that fits Counter does not make Gauge registered
   store.atom(Gauge, { name: "g" });
+  // @ts-expect-error: the same shape under another name is another atom type
+  store.atom(Tally, { name: "t" });
   const wide: AtomDefinition = Note;
   // @ts-expect-error: a definition typed only as AtomDefinition may be any atom type
   store.query(wide);
