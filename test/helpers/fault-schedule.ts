@@ -87,11 +87,16 @@ function drop(answered: { response: Wire }): void {
 export function injectFaultSchedule(
   client: DynamoDBClient,
   options: FaultScheduleOptions,
-): Record<FaultKind | "recreate-failed", number> {
+): {
+  readonly counts: Record<FaultKind | "recreate-failed", number>;
+  /** Resolves once no injected work (a re-create runs on after its attempt timed out) is left. */
+  quiet(): Promise<void>;
+} {
   const next01 = seeded(options.seed);
   const counts = Object.fromEntries(
     [...KINDS, "recreate-failed"].map((kind) => [kind, 0]),
   ) as Record<FaultKind | "recreate-failed", number>;
+  const running = new Set<Promise<void>>();
   const handler = client.config.requestHandler as unknown as { handle: Handle };
   const send = handler.handle.bind(handler);
   handler.handle = async (request, handlerOptions) => {
@@ -137,15 +142,23 @@ export function injectFaultSchedule(
       case "recreate-after-commit": {
         drop(await send(request, handlerOptions));
         // A failed re-create would leave the counter deleted: that must show in the test.
-        await recreate(options, item as Record<string, AttributeValue>).catch((err) => {
+        const done = recreate(options, item as Record<string, AttributeValue>).catch((err) => {
           counts["recreate-failed"]++;
           console.error("re-create failed:", err);
         });
+        running.add(done);
+        await done;
+        running.delete(done);
         throw reset();
       }
     }
   };
-  return counts;
+  return {
+    counts,
+    quiet: async () => {
+      while (running.size > 0) await Promise.all(running);
+    },
+  };
 }
 
 /**

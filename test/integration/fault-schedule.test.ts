@@ -68,7 +68,7 @@ function faultyStore<D extends typeof Counter | typeof Register>(
     ...localClientConfig(dynamo().endpoint),
     ...(id % 2 === 0 ? { maxAttempts: 1 } : {}),
   });
-  const counts = injectFaultSchedule(client, {
+  const { counts, quiet } = injectFaultSchedule(client, {
     seed,
     rate: 0.2,
     table,
@@ -85,7 +85,8 @@ function faultyStore<D extends typeof Counter | typeof Register>(
     requestTimeoutMs: 250,
     retry: { baseDelayMs: 2, maxDelayMs: 50, deadlineMs: 8_000 },
   });
-  const close = () => {
+  const close = async () => {
+    await quiet();
     client.destroy();
     raw.destroy();
   };
@@ -162,7 +163,7 @@ async function worker(
       }
     }
   } finally {
-    close();
+    await close();
   }
   return counts;
 }
@@ -258,7 +259,7 @@ async function registerWorker(
       }
     }
   } finally {
-    close();
+    await close();
   }
   return counts;
 }
