@@ -11,6 +11,7 @@ import {
   type BatchWriterResult,
   runBatchWriters,
 } from "../helpers/batch-writers.js";
+import { SLOW_FAULT_MS } from "../helpers/env.js";
 import { matchOperations, startFaultProxy } from "../helpers/fault-proxy.js";
 import { now } from "../helpers/linearizable.js";
 import {
@@ -186,7 +187,10 @@ function losingFirstBatchAnswer(meanwhile: () => Promise<void>, sdkAttempts?: nu
     },
     { step: "finalizeRequest", name: "loseFirstBatchAnswer" },
   );
-  return { client, store: createStore({ table, atoms: [Register], client }) };
+  return {
+    client,
+    store: createStore({ table, atoms: [Register], client, requestTimeoutMs: SLOW_FAULT_MS }),
+  };
 }
 
 /** Runs `fn` as one operation of a register history: its interval, and how it ended. */

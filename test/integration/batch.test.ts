@@ -20,6 +20,7 @@ import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
 import { Account, Counter } from "../helpers/atoms.js";
 import { partialBatches } from "../helpers/batch-faults.js";
+import { SLOW_FAULT_MS } from "../helpers/env.js";
 import { recordRequests } from "../helpers/requests.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -377,7 +378,13 @@ function losingFirstBatchAnswer(meanwhile: () => Promise<void>, commit = true) {
     },
     { step: "finalizeRequest", name: "loseFirstBatchAnswer" },
   );
-  const store = createStore({ table, atoms: [Counter, Note], client, retry: { baseDelayMs: 1 } });
+  const store = createStore({
+    table,
+    atoms: [Counter, Note],
+    client,
+    retry: { baseDelayMs: 1 },
+    requestTimeoutMs: SLOW_FAULT_MS,
+  });
   return { client, store };
 }
 
