@@ -52,6 +52,10 @@ const env = {
   [TEST_ENDPOINT_ENV]: local.endpoint,
   // Node 20 is supported by dynatom; the SDK's notice about its own future releases is noise here.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  // On a loaded 2-core machine DynamoDB Local can take seconds to answer: a timeout there would
+  // turn a clean request into a lost answer and change what a test sees. Tests that want a
+  // timeout pass requestTimeoutMs themselves.
+  DYNATOM_REQUEST_TIMEOUT_MS: process.env.DYNATOM_REQUEST_TIMEOUT_MS ?? "120000",
 };
 let code = 1;
 let avaOutput = "";

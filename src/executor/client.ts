@@ -16,7 +16,7 @@ export interface ClientOptions {
   readonly dataDir?: string;
   /**
    * How long one request may take, in ms, before its outcome counts as unknown; also for a
-   * client you pass. Default 10,000.
+   * client you pass. Default: `DYNATOM_REQUEST_TIMEOUT_MS`, else 10,000.
    */
   readonly requestTimeoutMs?: number;
 }
@@ -42,7 +42,7 @@ export function clientHandle(
   options: ClientOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): ClientHandle {
-  const timeout = requestTimeout(options.requestTimeoutMs);
+  const timeout = requestTimeout(options.requestTimeoutMs, env);
   const own = options.client;
   if (own !== undefined) return { get: async () => own, timeoutMs: timeout, close: async () => {} };
   const endpoint = options.endpoint ?? env.DYNATOM_ENDPOINT;
@@ -102,13 +102,22 @@ export function clientHandle(
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 3_000;
 
-function requestTimeout(ms: number | undefined): number {
-  if (ms === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
-  if (typeof ms === "number" && Number.isFinite(ms) && ms > 0) return ms;
+/** `DYNATOM_REQUEST_TIMEOUT_MS` sets the default, so that a slow machine can be given more. */
+const TIMEOUT_ENV = "DYNATOM_REQUEST_TIMEOUT_MS";
+
+function requestTimeout(ms: number | undefined, env: NodeJS.ProcessEnv): number {
+  const fromEnv = ms === undefined ? env[TIMEOUT_ENV] : undefined;
+  if (ms === undefined && (fromEnv === undefined || fromEnv === "")) {
+    return DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+  const value = fromEnv === undefined ? ms : Number(fromEnv);
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) return value;
+  const option = fromEnv === undefined ? "requestTimeoutMs" : TIMEOUT_ENV;
   throw new DynatomError(
     "store.invalid-option",
-    `The option requestTimeoutMs cannot be ${String(ms)}: give a finite number of ms > 0.`,
-    { details: { option: "requestTimeoutMs", value: String(ms) } },
+    `The ${fromEnv === undefined ? "option" : "variable"} ${option} cannot be ` +
+      `${fromEnv === undefined ? String(ms) : JSON.stringify(fromEnv)}: give a finite number of ms > 0.`,
+    { details: { option, value: String(fromEnv ?? ms) } },
   );
 }
 

@@ -13,7 +13,6 @@ import {
 import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
 import { Account, Counter } from "../helpers/atoms.js";
-import { SLOW_FAULT_MS } from "../helpers/env.js";
 import { recordRequests } from "../helpers/requests.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -376,7 +375,7 @@ test("a lost answer, then a delete and a re-create: the swap is not applied twic
     },
     { step: "finalizeRequest", name: "loseFirstWriteAnswer" },
   );
-  const store = createStore({ table, atoms: [Counter], client, requestTimeoutMs: SLOW_FAULT_MS });
+  const store = createStore({ table, atoms: [Counter], client });
   const mine = store.atom(Counter, { name }, { init: { name, n: 0 } });
   const err = await t.throwsAsync(mine.swap((c) => ({ ...c, n: c.n + 1 })));
   t.true(isDynatomError(err, "atom.outcome-unknown"), String(err));
@@ -417,7 +416,7 @@ test("a lost answer hidden behind the SDK's throttled retries is not applied twi
     },
     { step: "deserialize", name: "commitThenThrottle", priority: "low" },
   );
-  const store = createStore({ table, atoms: [Counter], client, requestTimeoutMs: SLOW_FAULT_MS });
+  const store = createStore({ table, atoms: [Counter], client });
   const mine = store.atom(Counter, { name }, { init: { name, n: 0 } });
   await mine.deref();
   const err = await t.throwsAsync(mine.swap((c) => ({ ...c, n: c.n + 1 })));

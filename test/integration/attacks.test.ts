@@ -5,7 +5,6 @@ import test from "ava";
 import { createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Counter } from "../helpers/atoms.js";
-import { SLOW_FAULT_MS } from "../helpers/env.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
@@ -42,7 +41,7 @@ test("a lost answer to a swap that creates the item, then a delete: it is not cr
     },
     { step: "finalizeRequest", name: "loseFirstWriteAnswer" },
   );
-  const store = createStore({ table, atoms: [Counter], client, requestTimeoutMs: SLOW_FAULT_MS });
+  const store = createStore({ table, atoms: [Counter], client });
   const mine = store.atom(Counter, { name }, { init: { name, n: 0 } });
   const outcome = await mine
     .swap((c) => ({ ...c, n: c.n + 1 }))
@@ -352,7 +351,7 @@ test("a lost answer over an item another tool wrote, then that tool writes it ag
     },
     { step: "finalizeRequest", name: "loseThenReplace" },
   );
-  const store = createStore({ table, atoms: [Counter], client, requestTimeoutMs: SLOW_FAULT_MS });
+  const store = createStore({ table, atoms: [Counter], client });
   const mine = store.atom(Counter, { name });
   t.deepEqual(await mine.deref(), { name, n: 10 });
   const outcome = await mine

@@ -11,7 +11,6 @@ import {
   type BatchWriterResult,
   runBatchWriters,
 } from "../helpers/batch-writers.js";
-import { SLOW_FAULT_MS } from "../helpers/env.js";
 import { matchOperations, startFaultProxy } from "../helpers/fault-proxy.js";
 import { now } from "../helpers/linearizable.js";
 import {
@@ -189,7 +188,7 @@ function losingFirstBatchAnswer(meanwhile: () => Promise<void>, sdkAttempts?: nu
   );
   return {
     client,
-    store: createStore({ table, atoms: [Register], client, requestTimeoutMs: SLOW_FAULT_MS }),
+    store: createStore({ table, atoms: [Register], client }),
   };
 }
 

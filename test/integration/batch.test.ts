@@ -20,7 +20,6 @@ import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
 import { Account, Counter } from "../helpers/atoms.js";
 import { partialBatches } from "../helpers/batch-faults.js";
-import { SLOW_FAULT_MS } from "../helpers/env.js";
 import { recordRequests } from "../helpers/requests.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -383,7 +382,6 @@ function losingFirstBatchAnswer(meanwhile: () => Promise<void>, commit = true) {
     atoms: [Counter, Note],
     client,
     retry: { baseDelayMs: 1 },
-    requestTimeoutMs: SLOW_FAULT_MS,
   });
   return { client, store };
 }

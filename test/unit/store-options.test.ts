@@ -1,6 +1,7 @@
 import test from "ava";
 import { createStore, defineAtom, isDynatomError } from "dynatom";
 import * as v from "valibot";
+import { clientHandle } from "../../src/executor/client.js";
 import { retryPolicy } from "../../src/executor/policy.js";
 
 const Counter = defineAtom({
@@ -66,4 +67,19 @@ test("DYNATOM_ENDPOINT is checked the same way, and named", (t) => {
     if (before === undefined) delete process.env.DYNATOM_ENDPOINT;
     else process.env.DYNATOM_ENDPOINT = before;
   }
+});
+
+test("DYNATOM_REQUEST_TIMEOUT_MS sets the default request timeout; the option wins; junk is refused", (t) => {
+  t.is(clientHandle({ endpoint: "aws" }, {}).timeoutMs, 10_000);
+  t.is(clientHandle({ endpoint: "aws" }, { DYNATOM_REQUEST_TIMEOUT_MS: "2500" }).timeoutMs, 2_500);
+  t.is(
+    clientHandle({ endpoint: "aws", requestTimeoutMs: 700 }, { DYNATOM_REQUEST_TIMEOUT_MS: "2500" })
+      .timeoutMs,
+    700,
+  );
+  const err = t.throws(() =>
+    clientHandle({ endpoint: "aws" }, { DYNATOM_REQUEST_TIMEOUT_MS: "soon" }),
+  );
+  t.true(isDynatomError(err, "store.invalid-option"), String(err));
+  t.regex(err?.message ?? "", /DYNATOM_REQUEST_TIMEOUT_MS/);
 });
