@@ -1,0 +1,161 @@
+// The module codegen wrote from the corpus, used as a user would: a store with its atoms on
+// DynamoDB Local, values written and read back, constraints refusing bad values.
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import test from "ava";
+import { createStore, ValidationError } from "dynatom";
+import { Account, Counter, EveryType } from "../fixtures/codegen/expected.gen.js";
+import { useTestDynamo } from "../helpers/table.js";
+
+const dynamo = useTestDynamo(test);
+
+const account: Account = {
+  tenant: "t1",
+  id: "a1",
+  email: "ada@example.com",
+  balance: 12345678901234567890n,
+  createdAt: new Date("2026-01-02T03:04:05.006Z"),
+  score: -42.5,
+  status: "active",
+  tags: new Set(["early", "vip"]),
+  prefs: new Map<string, unknown>([
+    ["theme", "dark"],
+    ["sizes", [1, 2]],
+  ]),
+  avatar: new Uint8Array([1, 2, 3]),
+  note: null,
+  address: { city: "Paris", zip: "75001" },
+  history: [{ at: new Date(0), amount: -5n }],
+};
+
+const every: EveryType = {
+  id: "5f0c6a2e-7d0b-4c1e-9a55-3f8e2b1d4c6a",
+  kind: "c d",
+  level: 3,
+  big: 9007199254740993n,
+  flag: true,
+  fixed: "fixed",
+  when: new Date("2025-06-01T00:00:00Z"),
+  ratio: null,
+  site: "https://example.com/x",
+  code: "ab/c",
+  blob: new Uint8Array([0, 255]),
+  anything: { a: [1, "x", null] },
+  one: 1,
+  yes: true,
+  items: [1, 2, 3],
+  names: new Set(["n"]),
+  lookup: new Map([[1.5, ["a", "b"]]]),
+  counts: { a: 1, b: 2 },
+  nested: { inner: { deep: "y" }, "with space": "s" },
+};
+
+let table = "";
+const open = () =>
+  createStore({ table, atoms: [Account, Counter, EveryType], client: dynamo().client });
+
+test.before(async () => {
+  table = dynamo().tableName("gen");
+  await open().ensureTable();
+});
+
+test("values of every generated atom are written and read back equal", async (t) => {
+  const store = open();
+  await store.atom(Account, { tenant: "t1", id: "a1" }).reset(account);
+  await store.atom(Counter, { name: "c" }).reset({ name: "c", n: 7 });
+  await store.atom(EveryType, { id: every.id }).reset(every);
+  const { nested: _, site: __, ...sparse } = every;
+  await store.atom(EveryType, { id: "2d7a4f0e-0c3b-4c55-8e9a-1b2c3d4e5f60" }).reset({
+    ...sparse,
+    id: "2d7a4f0e-0c3b-4c55-8e9a-1b2c3d4e5f60",
+    ratio: 0.75,
+  });
+
+  const again = open();
+  t.deepEqual(await again.atom(Account, { tenant: "t1", id: "a1" }).deref(), account);
+  t.deepEqual(await again.atom(Counter, { name: "c" }).deref(), { name: "c", n: 7 });
+  t.deepEqual(await again.atom(EveryType, { id: every.id }).deref(), every);
+  t.deepEqual(await again.atom(EveryType, { id: "2d7a4f0e-0c3b-4c55-8e9a-1b2c3d4e5f60" }).deref(), {
+    ...sparse,
+    id: "2d7a4f0e-0c3b-4c55-8e9a-1b2c3d4e5f60",
+    ratio: 0.75,
+  });
+});
+
+test("the generated migrate option upgrades a version 1 account", async (t) => {
+  // An item as version 1 wrote it: no history, stamped with schema version 1.
+  const { history: _, ...item } = Account.encode({ ...account, id: "old", history: [] });
+  await dynamo().client.send(
+    new PutItemCommand({ TableName: table, Item: { ...item, _schema: { N: "1" } } }),
+  );
+  const read = await open().atom(Account, { tenant: "t1", id: "old" }).deref();
+  t.deepEqual(read, { ...account, id: "old", history: [] });
+});
+
+test("constraints refuse bad values with a ValidationError, and nothing is written", async (t) => {
+  const store = open();
+  const bad: [string, () => Promise<unknown>][] = [
+    ["empty id", () => store.atom(Account, { tenant: "t1", id: "" }).reset({ ...account, id: "" })],
+    [
+      "email",
+      () => store.atom(Account, { tenant: "t1", id: "a1" }).reset({ ...account, email: "nope" }),
+    ],
+    [
+      "score above max",
+      () => store.atom(Account, { tenant: "t1", id: "a1" }).reset({ ...account, score: 101 }),
+    ],
+    [
+      "zip pattern",
+      () =>
+        store
+          .atom(Account, { tenant: "t1", id: "a1" })
+          .reset({ ...account, address: { city: "P", zip: "7500" } }),
+    ],
+    [
+      "status",
+      () =>
+        store
+          .atom(Account, { tenant: "t1", id: "a1" })
+          .reset({ ...account, status: "open" as "active" }),
+    ],
+    [
+      "counter below min",
+      () => store.atom(Counter, { name: "never" }).reset({ name: "never", n: -1 }),
+    ],
+    ["integer", () => store.atom(Counter, { name: "never" }).reset({ name: "never", n: 1.5 })],
+    ["uuid", () => store.atom(EveryType, { id: "x" }).reset({ ...every, id: "x" })],
+    [
+      "bigint above max",
+      () => store.atom(EveryType, { id: every.id }).reset({ ...every, big: 9007199254740994n }),
+    ],
+    [
+      "date below min",
+      () =>
+        store
+          .atom(EveryType, { id: every.id })
+          .reset({ ...every, when: new Date("2019-12-31T00:00:00Z") }),
+    ],
+    [
+      "code too long",
+      () => store.atom(EveryType, { id: every.id }).reset({ ...every, code: "abcdefghi" }),
+    ],
+    [
+      "empty bytes",
+      () => store.atom(EveryType, { id: every.id }).reset({ ...every, blob: new Uint8Array() }),
+    ],
+    ["empty list", () => store.atom(EveryType, { id: every.id }).reset({ ...every, items: [] })],
+    ["url", () => store.atom(EveryType, { id: every.id }).reset({ ...every, site: "not a url" })],
+    ["literal", () => store.atom(EveryType, { id: every.id }).reset({ ...every, one: 2 as 1 })],
+    [
+      "nested enum",
+      () =>
+        store
+          .atom(EveryType, { id: every.id })
+          .reset({ ...every, nested: { inner: { deep: "z" as "x" }, "with space": "" } }),
+    ],
+  ];
+  for (const [label, write] of bad) {
+    const error = await t.throwsAsync(write, { instanceOf: ValidationError }, label);
+    t.true(Array.isArray((error?.details as { issues?: unknown } | undefined)?.issues), label);
+  }
+  t.is(await store.atom(Counter, { name: "never" }).deref(), undefined);
+});
