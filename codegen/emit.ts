@@ -147,7 +147,10 @@ function declaration(atom: AtomModel, migrateName: string | undefined): string {
   if (migrateName !== undefined) entries.push(["migrate", migrateName]);
   const head = `export const ${exported} = `;
   const body = render(call("defineAtom", object(entries, true)), 0, head.length, 1);
-  return `${head}${body};\nexport type ${exported} = InferAtom<typeof ${exported}>;\n`;
+  const type = `export type ${exported} = InferAtom<typeof ${exported}>;`;
+  const typeLine =
+    type.length <= 100 ? type : `export type ${exported} = InferAtom<\n  typeof ${exported}\n>;`;
+  return `${head}${body};\n${typeLine}\n`;
 }
 
 /**

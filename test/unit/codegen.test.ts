@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -226,4 +227,18 @@ test("the JSON Schema is JSON and lists the types and properties check.ts takes"
       join(root, file.path, "..", JSON.parse(file.text).$schema),
       join(root, "atom-file.schema.json"),
     );
+});
+
+test("the output is already in Biome's format, long lines included", (t) => {
+  const biome = join(root, "node_modules/.bin/biome");
+  for (const dir of [corpusDir, join(corpusDir, "layout")]) {
+    const result = generate({ files: load(dir), outFile: join(dir, "out.gen.ts") });
+    if (!result.ok) return t.fail(result.errors.map(formatError).join("\n"));
+    const formatted = execFileSync(
+      biome,
+      ["check", "--write", `--stdin-file-path=${join(dir, "out.gen.ts")}`],
+      { input: result.code, encoding: "utf8", cwd: root },
+    );
+    t.is(formatted, result.code, dir);
+  }
 });
