@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import test from "ava";
+import { parse } from "yaml";
 import { TYPE_PROPERTIES } from "../../codegen/check.js";
 import {
   FIELD_TYPES,
@@ -11,6 +12,7 @@ import {
   generate,
   type SchemaFile,
 } from "../../codegen/index.js";
+import { validate } from "../helpers/json-schema.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const corpusDir = join(root, "test/fixtures/codegen");
@@ -241,4 +243,20 @@ test("the output is already in Biome's format, long lines included", (t) => {
     );
     t.is(formatted, result.code, dir);
   }
+});
+
+test("every corpus file is valid against the JSON Schema, and bad ones are not", (t) => {
+  const schema = JSON.parse(readFileSync(join(root, "atom-file.schema.json"), "utf8"));
+  const files = [...corpus, ...load(join(corpusDir, "layout"))];
+  for (const file of files) t.deepEqual(validate(schema, parse(file.text)), [], file.path);
+  const invalid = (text: string) => validate(schema, parse(text));
+  const bad = load(join(corpusDir, "bad"));
+  for (const name of ["unknown-type.atom.yaml", "min-on-string.atom.yaml"]) {
+    const file = bad.find((f) => f.path.endsWith(name));
+    t.true(file !== undefined && invalid(file.text).length > 0, name);
+  }
+  t.deepEqual(invalid("name: thing\nversion: 1\nfields: { id: string }\n"), ["/: misses key"]);
+  t.true(invalid(`${head}fields: { id: list }\n`).length > 0);
+  t.true(invalid(`${head}fields: { id: { type: enum } }\n`).length > 0);
+  t.true(invalid(`${head}fields: { id: { type: string, format: phone } }\n`).length > 0);
 });
