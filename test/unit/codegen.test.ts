@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import test from "ava";
 import { parse } from "yaml";
-import { TYPE_PROPERTIES } from "../../codegen/check.js";
+import { TYPE_PROPERTIES } from "../../codegen/check-field.js";
 import {
   FIELD_TYPES,
   FORMATS,
