@@ -200,7 +200,7 @@ export function checkField(
   return ok ? (field as FieldModel) : undefined;
 }
 
-export function needs(type: FieldType): string {
+function needs(type: FieldType): string {
   return TYPE_PROPERTIES[type]
     .filter((p) => ["values", "value", "of", "fields", "key"].includes(p))
     .map((p) => `${p}: ...`)
