@@ -35,7 +35,8 @@ export interface FaultScheduleOptions {
   readonly kinds?: readonly FaultKind[];
 }
 
-const KINDS: readonly FaultKind[] = [
+/** Every fault a schedule can inject. */
+export const FAULT_KINDS: readonly FaultKind[] = [
   "lost-after-commit",
   "500-before-commit",
   "500-after-commit",
@@ -94,7 +95,7 @@ export function injectFaultSchedule(
 } {
   const next01 = seeded(options.seed);
   const counts = Object.fromEntries(
-    [...KINDS, "recreate-failed"].map((kind) => [kind, 0]),
+    [...FAULT_KINDS, "recreate-failed"].map((kind) => [kind, 0]),
   ) as Record<FaultKind | "recreate-failed", number>;
   const running = new Set<Promise<void>>();
   const handler = client.config.requestHandler as unknown as { handle: Handle };
@@ -107,7 +108,7 @@ export function injectFaultSchedule(
       return send(request, handlerOptions);
     }
     const choices = write
-      ? (options.kinds ?? KINDS)
+      ? (options.kinds ?? FAULT_KINDS)
       : (["throttled", "500-before-commit"] as const);
     const kind = choices[Math.floor(next01() * choices.length)] as FaultKind;
     const item = (

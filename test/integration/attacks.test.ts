@@ -5,6 +5,7 @@ import test from "ava";
 import { createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Counter } from "../helpers/atoms.js";
+import { answered } from "../helpers/sdk-errors.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
@@ -81,11 +82,7 @@ test("destroy() throttled to the end fails with a DynatomError", async (t) => {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== "DeleteItemCommand") return next(args);
-      throw Object.assign(new Error("Rate exceeded"), {
-        name: "ThrottlingException",
-        $fault: "client",
-        $metadata: { httpStatusCode: 400 },
-      });
+      throw answered("ThrottlingException", 400);
     },
     { step: "deserialize", name: "throttleDeletes", priority: "low" },
   );
@@ -106,11 +103,7 @@ test("ensureTable whose CreateTable is throttled to the end fails with a Dynatom
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== "CreateTableCommand") return next(args);
-      throw Object.assign(new Error("Rate exceeded"), {
-        name: "ThrottlingException",
-        $fault: "client",
-        $metadata: { httpStatusCode: 400 },
-      });
+      throw answered("ThrottlingException", 400);
     },
     { step: "deserialize", name: "throttleCreates", priority: "low" },
   );
@@ -133,11 +126,7 @@ test("a read through a client with SDK retries reports the real error, not the h
     (next, context) => async (args) => {
       if (context.commandName !== "GetItemCommand") return next(args);
       await next(args);
-      throw Object.assign(new Error("We encountered an internal error"), {
-        name: "InternalServerError",
-        $fault: "server",
-        $metadata: { httpStatusCode: 500 },
-      });
+      throw answered("InternalServerError", 500);
     },
     { step: "deserialize", name: "fail500", priority: "low" },
   );

@@ -6,6 +6,7 @@ import { createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { clientHandle } from "../../src/executor/client.js";
 import { Counter } from "../helpers/atoms.js";
+import { answered } from "../helpers/sdk-errors.js";
 import { startSilentServer } from "../helpers/silent-server.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -19,15 +20,6 @@ test.before(async () => {
 
 let n = 0;
 const fresh = () => `e${++n}`;
-
-/** An error as the SDK makes it from an answer with this status. */
-function answered(name: string, status: number) {
-  return Object.assign(new Error(`${name} (injected)`), {
-    name,
-    $fault: status >= 500 ? "server" : "client",
-    $metadata: { httpStatusCode: status },
-  });
-}
 
 test("the clients a store makes leave every resend to dynatom (no hidden SDK retries)", async (t) => {
   const handle = clientHandle({ endpoint: dynamo().endpoint });

@@ -11,7 +11,7 @@ import test from "ava";
 import { type Atom, BatchIncompleteError, createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Counter, Register } from "../helpers/atoms.js";
-import { type FaultKind, injectFaultSchedule, seeded } from "../helpers/fault-schedule.js";
+import { FAULT_KINDS, injectFaultSchedule, seeded } from "../helpers/fault-schedule.js";
 import { checkCounterHistory, now, type Op } from "../helpers/linearizable.js";
 import { checkRegisters, type RegisterOp } from "../helpers/linearizable-register.js";
 import { useTestDynamo } from "../helpers/table.js";
@@ -46,14 +46,8 @@ function plus(delta: number) {
 }
 
 const REGISTERS = ["r0", "r1", "r2"] as const;
-const REGISTER_FAULTS: readonly FaultKind[] = [
-  "lost-after-commit",
-  "500-before-commit",
-  "500-after-commit",
-  "throttled",
-  "stall-before",
-  "late-answer",
-];
+// The re-create writes a value again, out of the register histories' sight: counters only.
+const REGISTER_FAULTS = FAULT_KINDS.filter((kind) => kind !== "recreate-after-commit");
 
 /** A store of one atom type whose client gets the seeded faults; half keep the SDK's retries. */
 function faultyStore<D extends typeof Counter | typeof Register>(
@@ -75,7 +69,6 @@ function faultyStore<D extends typeof Counter | typeof Register>(
     raw,
     stallMs: 400,
     recreate: (item) => atom.encode(atom.decode(item) as never),
-    // The re-create writes a value again, out of the register histories' sight: counters only.
     ...(atom === Counter ? {} : { kinds: REGISTER_FAULTS }),
   });
   const store = createStore({
