@@ -1,6 +1,7 @@
 import { dirname, posix, relative, resolve } from "node:path";
-import type { AtomModel, Bound, FieldModel } from "./model.js";
+import type { AtomModel, Bound } from "./model.js";
 import { array, call, type Doc, object, propertyKey, quote, render } from "./print.js";
+import { type Expr, objectSchema } from "./valibot.js";
 
 /** The exported name of an atom: the PascalCase of its name (`user-profile` → `UserProfile`). */
 export function exportName(atom: string): string {
@@ -19,80 +20,22 @@ function bound(b: Bound): string {
   return `new Date(${quote(b.iso)})`;
 }
 
-function base(field: FieldModel): Doc {
-  switch (field.type) {
-    case "string":
-    case "number":
-    case "bigint":
-    case "boolean":
-    case "date":
-    case "unknown":
-      return call(`v.${field.type}`);
-    case "integer":
-      return call("v.number");
-    case "bytes":
-      return call("v.instance", "Uint8Array");
-    case "enum":
-      return call("v.picklist", array((field.values ?? []).map(quote)));
-    case "literal": {
-      const value = field.value;
-      return call(
-        "v.literal",
-        typeof value === "string"
-          ? quote(value)
-          : typeof value === "number"
-            ? number(value)
-            : String(value),
-      );
-    }
-    case "list":
-      return call("v.array", schema(inner(field.of)));
-    case "set":
-      return call("v.set", schema(inner(field.of)));
-    case "map":
-      return call("v.map", schema(inner(field.key)), schema(inner(field.of)));
-    case "record":
-      return call("v.record", call("v.string"), schema(inner(field.of)));
-    case "object":
-      return objectSchema(field.fields ?? []);
-  }
+function literal(value: string | number | boolean): string {
+  if (typeof value === "string") return quote(value);
+  return typeof value === "number" ? number(value) : String(value);
 }
 
-function inner(field: FieldModel | undefined): FieldModel {
-  if (field === undefined) throw new Error("codegen: a checked field lacks its inner type");
-  return field;
-}
-
-function actions(field: FieldModel): Doc[] {
-  const steps: Doc[] = [];
-  if (field.type === "integer") steps.push(call("v.integer"));
-  if (field.minLength !== undefined) steps.push(call("v.minLength", number(field.minLength)));
-  if (field.maxLength !== undefined) steps.push(call("v.maxLength", number(field.maxLength)));
-  if (field.min !== undefined) steps.push(call("v.minValue", bound(field.min)));
-  if (field.max !== undefined) steps.push(call("v.maxValue", bound(field.max)));
-  if (field.pattern !== undefined)
-    steps.push(call("v.regex", `/${new RegExp(field.pattern).source}/`));
-  if (field.format !== undefined) steps.push(call(`v.${field.format}`));
-  if (field.description !== undefined) steps.push(call("v.description", quote(field.description)));
-  return steps;
-}
-
-/** The valibot schema of one field. */
-export function schema(field: FieldModel): Doc {
-  const steps = actions(field);
-  let doc = steps.length === 0 ? base(field) : call("v.pipe", base(field), ...steps);
-  if (field.nullable) doc = call("v.nullable", doc);
-  if (field.optional) doc = call("v.optional", doc);
-  return doc;
-}
-
-function objectSchema(fields: readonly (readonly [string, FieldModel])[]): Doc {
-  return call(
-    "v.object",
-    object(
-      fields.map(([name, field]) => [propertyKey(name), schema(field)] as const),
-      true,
-    ),
+/** The code of a schema expression. */
+function doc(expr: Expr): Doc {
+  if ("fn" in expr) return call(`v.${expr.fn}`, ...expr.args.map(doc));
+  if ("literal" in expr) return literal(expr.literal);
+  if ("bound" in expr) return bound(expr.bound);
+  if ("regex" in expr) return `/${new RegExp(expr.regex).source}/`;
+  if ("strings" in expr) return array(expr.strings.map(quote));
+  if ("global" in expr) return expr.global;
+  return object(
+    expr.fields.map(([name, value]) => [propertyKey(name), doc(value)] as const),
+    true,
   );
 }
 
@@ -115,7 +58,7 @@ function declaration(atom: AtomModel, migrateName: string | undefined): string {
   const entries: [string, Doc][] = [
     ["name", quote(atom.name)],
     ["version", String(atom.version)],
-    ["schema", objectSchema(atom.fields)],
+    ["schema", doc(objectSchema(atom.fields))],
     [
       "key",
       atom.key.form === "list"

@@ -260,8 +260,8 @@ async function check(work: string) {
           .join(", ")}`,
     );
   }
-  if (!dynatomFiles.some((line) => line.endsWith("/node_modules/dynatom/dist/index.d.ts"))) {
-    throw new CheckFailure(`tsc did not type the app from dynatom/dist/index.d.ts:\n${files}`);
+  if (!dynatomFiles.some((line) => line.endsWith("/node_modules/dynatom/dist/src/index.d.ts"))) {
+    throw new CheckFailure(`tsc did not type the app from dynatom/dist/src/index.d.ts:\n${files}`);
   }
   step(`typed from dist: ${dynatomFiles.length} declaration files of dynatom, no sources ✓`);
   step("compile the app (tsc, strict, lib ES2022 only, skipLibCheck false)");
