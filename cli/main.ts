@@ -2,12 +2,20 @@ import { readFileSync } from "node:fs";
 import { isDynatomError } from "../src/index.js";
 import type { Command } from "./command.js";
 import { codegen } from "./commands/codegen.js";
+import { inspect } from "./commands/inspect.js";
+import { local } from "./commands/local.js";
+import { table } from "./commands/table.js";
+import { tail } from "./commands/tail.js";
 import { CliFailure, EXIT } from "./failure.js";
 import type { Io } from "./io.js";
 
 /** Every command, by name: a new one is one entry here. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   codegen,
+  table,
+  local,
+  inspect,
+  tail,
 };
 
 function version(): string {

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  type GlobalSecondaryIndex,
   type TableDescription,
   UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -11,35 +10,16 @@ import { worthRetrying } from "../executor/classify.js";
 import { type Executor, type Failed, operationOf } from "../executor/executor.js";
 import { retrying } from "../executor/loop.js";
 import type { RetryPolicy } from "../executor/policy.js";
+import {
+  attributeDefinitions,
+  createTable,
+  gsiDefinition,
+  neededIndexes,
+} from "../requests/table.js";
 import type { IndexShape } from "../schema/types.js";
 
 const POLL_MS = 250;
 const WAIT_MS = 15 * 60_000;
-
-/** The generic GSIs (`gsi1`, `gsi2`, …) the given indexes use, sorted by number. */
-export function neededIndexes(indexes: Iterable<IndexShape>): string[] {
-  const names = new Set<string>();
-  for (const index of indexes) names.add(index.gsi);
-  return [...names].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
-}
-
-function gsiDefinition(gsi: string): GlobalSecondaryIndex {
-  return {
-    IndexName: gsi,
-    KeySchema: [
-      { AttributeName: `${gsi}pk`, KeyType: "HASH" },
-      { AttributeName: `${gsi}sk`, KeyType: "RANGE" },
-    ],
-    Projection: { ProjectionType: "ALL" },
-  };
-}
-
-function attributeDefinitions(gsis: readonly string[]) {
-  return ["pk", "sk", ...gsis.flatMap((gsi) => [`${gsi}pk`, `${gsi}sk`])].map((name) => ({
-    AttributeName: name,
-    AttributeType: "S" as const,
-  }));
-}
 
 /** What is wrong with an existing table's keys for dynatom, if anything. */
 function keyProblems(description: TableDescription, gsis: readonly string[]): string[] {
@@ -145,21 +125,7 @@ export async function ensureTable(
   const gsis = neededIndexes(indexes);
   let description = await describe(executor, policy);
   if (description === undefined) {
-    await change(
-      executor,
-      policy,
-      () =>
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: attributeDefinitions(gsis),
-          KeySchema: [
-            { AttributeName: "pk", KeyType: "HASH" },
-            { AttributeName: "sk", KeyType: "RANGE" },
-          ],
-          ...(gsis.length > 0 ? { GlobalSecondaryIndexes: gsis.map(gsiDefinition) } : {}),
-        }),
-    );
+    await change(executor, policy, () => new CreateTableCommand(createTable(table, gsis)));
     // Another process may have created it at the same moment: that is just as good.
     description = await waitActive(executor, policy);
   }

@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const bin = fileURLToPath(new URL("../../cli/bin.ts", import.meta.url));
+// Absolute, so that the child finds tsx whatever its working directory.
+const tsx = import.meta.resolve("tsx");
 
 export interface CliRun {
   readonly code: number | null;
@@ -14,6 +16,9 @@ export interface CliRun {
  * Runs `dynatom <args…>` from the sources as a child process (tsx, the dynatom-source condition),
  * as a user's shell would: its own stdio, no terminal, nothing on stdin.
  */
+/** The node arguments that run the bin from the sources. */
+export const CLI_NODE_ARGS = [`--import=${tsx}`, "--conditions=dynatom-source", bin] as const;
+
 export function runCli(
   args: readonly string[],
   options: {
@@ -22,15 +27,11 @@ export function runCli(
     readonly timeoutMs?: number;
   } = {},
 ): Promise<CliRun> {
-  const child = spawn(
-    process.execPath,
-    ["--import=tsx", "--conditions=dynatom-source", bin, ...args],
-    {
-      cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (text: string) => {

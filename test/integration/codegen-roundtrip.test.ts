@@ -4,50 +4,10 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import { createStore, ValidationError } from "dynatom";
 import { Account, Counter, EveryType } from "../fixtures/codegen/expected.gen.js";
+import { account, every } from "../fixtures/codegen/values.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
-
-const account: Account = {
-  tenant: "t1",
-  id: "a1",
-  email: "ada@example.com",
-  balance: 12345678901234567890n,
-  createdAt: new Date("2026-01-02T03:04:05.006Z"),
-  score: -42.5,
-  status: "active",
-  tags: new Set(["early", "vip"]),
-  prefs: new Map<string, unknown>([
-    ["theme", "dark"],
-    ["sizes", [1, 2]],
-  ]),
-  avatar: new Uint8Array([1, 2, 3]),
-  note: null,
-  address: { city: "Paris", zip: "75001" },
-  history: [{ at: new Date(0), amount: -5n }],
-};
-
-const every: EveryType = {
-  id: "5f0c6a2e-7d0b-4c1e-9a55-3f8e2b1d4c6a",
-  kind: "c d",
-  level: 3,
-  big: 9007199254740993n,
-  flag: true,
-  fixed: "fixed",
-  when: new Date("2025-06-01T00:00:00Z"),
-  ratio: null,
-  site: "https://example.com/x",
-  code: "ab/c",
-  blob: new Uint8Array([0, 255]),
-  anything: { a: [1, "x", null] },
-  one: 1,
-  yes: true,
-  items: [1, 2, 3],
-  names: new Set(["n"]),
-  lookup: new Map([[1.5, ["a", "b"]]]),
-  counts: { a: 1, b: 2 },
-  nested: { inner: { deep: "y" }, "with space": "s" },
-};
 
 let table = "";
 const open = () =>

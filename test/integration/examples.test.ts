@@ -4,6 +4,7 @@ import { readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import test from "ava";
 import { alive } from "../helpers/children.js";
+import { runCli } from "../helpers/cli.js";
 import { TEST_ENDPOINT_ENV } from "../helpers/env.js";
 import { oneJvmStartAtATime } from "../helpers/jvm-start-lock.js";
 
@@ -55,4 +56,14 @@ test("the demo on its own embedded DynamoDB Local leaves no JVM behind", async (
   t.true(pid > 0, output);
   t.false(alive(pid));
   t.regex(output, /counter: 400 \(expected exactly 400\) ✓/);
+});
+
+test("examples/codegen/atoms.gen.ts is what dynatom codegen makes of its schema files (--check)", async (t) => {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const run = await runCli(
+    ["codegen", "examples/codegen/atoms", "--out", "examples/codegen/atoms.gen.ts", "--check"],
+    { cwd: root },
+  );
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /examples\/codegen\/atoms\.gen\.ts is up to date \(2 schema files\)/);
 });

@@ -264,6 +264,22 @@ async function check(work: string) {
     throw new CheckFailure(`tsc did not type the app from dynatom/dist/src/index.d.ts:\n${files}`);
   }
   step(`typed from dist: ${dynatomFiles.length} declaration files of dynatom, no sources ✓`);
+  // The bin as installed, under plain node: a schema file becomes a module the app compiles.
+  const bin = join(app, "node_modules", ".bin", "dynatom");
+  await mkdir(join(app, "atoms"));
+  await writeFile(
+    join(app, "atoms", "note.atom.yaml"),
+    "name: note\nversion: 1\nkey: [id]\nindexes:\n  byAt: { pk: [owner], sk: [at] }\n" +
+      "fields:\n  id: string\n  owner: string\n  at: date\n  body: { type: string, maxLength: 500 }\n",
+  );
+  step("run the installed bin (dynatom codegen atoms --out src/atoms.gen.ts; dynatom table)");
+  await run(bin, ["codegen", "atoms", "--out", "src/atoms.gen.ts"], { cwd: app, env: userEnv() });
+  const table = JSON.parse(
+    await run(bin, ["table", "atoms", "--name", "app"], { cwd: app, env: userEnv() }),
+  ) as { GlobalSecondaryIndexes?: { IndexName?: string }[] };
+  if (table.GlobalSecondaryIndexes?.[0]?.IndexName !== "gsi1") {
+    throw new CheckFailure(`dynatom table printed no gsi1: ${JSON.stringify(table)}`);
+  }
   step("compile the app (tsc, strict, lib ES2022 only, skipLibCheck false)");
   await run(process.execPath, [tscCli, "-p", app], { cwd: app, env: userEnv() });
 
