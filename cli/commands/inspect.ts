@@ -11,6 +11,25 @@ import { connect, TABLE_HELP, TABLE_OPTIONS } from "../connect.js";
 import { badInput, EXIT, failed } from "../failure.js";
 import { keyFromArgs } from "../key-args.js";
 
+/** The value's fields in the order the schema declares them (an item keeps no order). */
+function inSchemaOrder(schema: unknown, value: unknown): unknown {
+  const entries = (schema as { entries?: unknown }).entries;
+  if (
+    typeof entries !== "object" ||
+    entries === null ||
+    typeof value !== "object" ||
+    value === null
+  ) {
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const name of [...Object.keys(entries), ...Object.keys(record)]) {
+    if (Object.hasOwn(record, name) && !Object.hasOwn(ordered, name)) ordered[name] = record[name];
+  }
+  return ordered;
+}
+
 export const inspect: Command = {
   summary: "one atom: its decoded value and its stored item, side by side",
   help: `Usage: dynatom inspect <atom> <key-field=value…> --table T --atoms PATH [--endpoint E]
@@ -53,7 +72,10 @@ Exit codes: 0 shown, 1 no such item or it cannot be decoded (the item is still s
       let value: string;
       let problem: string | undefined;
       try {
-        value = show(definition.decode(item), { depth: null, colors: io.stdout.isTTY === true });
+        value = show(inSchemaOrder(definition.schema, definition.decode(item)), {
+          depth: null,
+          colors: io.stdout.isTTY === true,
+        });
       } catch (err) {
         problem = isDynatomError(err) ? `[${err.code}] ${err.message}` : (err as Error).message;
         value = `(cannot be decoded: ${problem})`;
