@@ -99,6 +99,16 @@ export function parseItemLine(text: string): Item {
   } catch (err) {
     throw new LineError(`not JSON: ${(err as Error).message}`);
   }
+  return itemFrom(json);
+}
+
+/**
+ * The item that `plain` turned into JSON, back as AttributeValues.
+ * @throws LineError naming the attribute path that is not DynamoDB JSON
+ *
+ * @example itemFrom({ pk: { S: "$app#id_a1" } }) // { pk: { S: "$app#id_a1" } }
+ */
+export function itemFrom(json: unknown): Item {
   if (!isObject(json)) throw new LineError("not an item: a line holds one JSON object");
   const item: Item = {};
   for (const name of Object.keys(json)) setOwn(item, name, attributeValue(json[name], name, 0));

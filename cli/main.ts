@@ -2,12 +2,16 @@ import { readFileSync } from "node:fs";
 import { isDynatomError } from "../src/index.js";
 import type { Command } from "./command.js";
 import { codegen } from "./commands/codegen.js";
+import { exportCommand } from "./commands/export.js";
+import { importCommand } from "./commands/import.js";
 import { CliFailure, EXIT } from "./failure.js";
 import type { Io } from "./io.js";
 
 /** Every command, by name: a new one is one entry here. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   codegen,
+  export: exportCommand,
+  import: importCommand,
 };
 
 function version(): string {
