@@ -144,8 +144,9 @@ decode, as FILE:LINE: reason; nothing from that line on is written).`,
         );
       };
 
+      const input = createReadStream(path, { encoding: "utf8" });
       const lines = createInterface({
-        input: createReadStream(path, { encoding: "utf8" }),
+        input,
         crlfDelay: Number.POSITIVE_INFINITY,
       });
       let number = 0;
@@ -174,6 +175,7 @@ decode, as FILE:LINE: reason; nothing from that line on is written).`,
         throw err;
       } finally {
         lines.close();
+        input.destroy();
       }
       await launch();
       await settle();
