@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { isDynatomError } from "../src/index.js";
 import type { Command } from "./command.js";
 import { codegen } from "./commands/codegen.js";
+import { exportCommand } from "./commands/export.js";
+import { importCommand } from "./commands/import.js";
 import { inspect } from "./commands/inspect.js";
 import { local } from "./commands/local.js";
 import { table } from "./commands/table.js";
@@ -15,6 +17,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   table,
   local,
   inspect,
+  export: exportCommand,
+  import: importCommand,
   tail,
 };
 

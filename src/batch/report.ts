@@ -11,7 +11,7 @@ type Fields = Readonly<Record<string, unknown>>;
 export function incomplete<E>(
   core: StoreCore,
   atom: string,
-  operation: "findItems" | "putItems" | "deleteItems",
+  operation: "findItems" | "putItems" | "deleteItems" | "restoreItems",
   outcome: BatchOutcome<E>,
   fieldsOf: (entry: E) => Fields,
 ): BatchIncompleteError {

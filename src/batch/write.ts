@@ -26,12 +26,18 @@ interface Write {
   readonly fields: Fields;
 }
 
+/**
+ * Sends the writes through the batch machinery. `settles`: after a lost answer, read the table
+ * before sending again (putItems, deleteItems); without it everything is simply sent again,
+ * which only writes that may land twice can afford (restoreItems).
+ */
 async function writeAll(
   core: StoreCore,
   definition: AtomDefinition,
-  operation: "putItems" | "deleteItems",
+  operation: "putItems" | "deleteItems" | "restoreItems",
   writes: readonly Write[],
   options: BatchWriteOptions,
+  settles = true,
 ): Promise<void> {
   const { concurrency, retry } = batchSettings(definition.name, operation, options);
   const total = writes.length;
@@ -60,7 +66,12 @@ async function writeAll(
       );
       return { ok: true, output: ids };
     },
-    settle: (entries, leftMs, mayLandLater) => settle(core, entries, leftMs, mayLandLater),
+    ...(settles
+      ? {
+          settle: (entries: readonly Write[], leftMs: number, mayLandLater: boolean) =>
+            settle(core, entries, leftMs, mayLandLater),
+        }
+      : {}),
   });
   // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.
   if (outcome.failed.length > 0 || outcome.unknown.length > 0 || outcome.stopped) {
@@ -148,6 +159,47 @@ export async function putItems(
     });
   });
   await writeAll(core, definition, "putItems", writes, options);
+}
+
+/** An item to write as it is, with the key fields an error would name it by. */
+export interface Restore {
+  readonly item: Record<string, AttributeValue>;
+  readonly fields: Fields;
+}
+
+/**
+ * Writes whole prepared items as they are (keys, bookkeeping and all), 25 per request, for an
+ * import. Nothing is read back after a lost answer: every item is sent again, which is right
+ * only because putting the same item twice leaves the same item, and only in a table nobody
+ * else writes to meanwhile (a resend could undo their write). Errors are putItems' errors.
+ * Two items with the same key are refused, as DynamoDB would refuse the request.
+ *
+ * @example await restoreItems(core, Account, [{ item, fields: { tenant: "t1", id: "a1" } }]);
+ */
+export async function restoreItems(
+  core: StoreCore,
+  definition: AtomDefinition,
+  items: readonly Restore[],
+  options: BatchWriteOptions = {},
+): Promise<void> {
+  const writes: Write[] = [];
+  const seen = new Map<string, number>();
+  for (const [i, { item, fields }] of items.entries()) {
+    const id = keyId(item);
+    const first = seen.get(id);
+    if (first !== undefined) {
+      const key = keyText(fields);
+      throw new DynatomError(
+        "batch.duplicate-key",
+        `restoreItems(${definition.name}): items ${first} and ${i} have the same key ${key}; ` +
+          "DynamoDB cannot write one key twice in a batch, so nothing was written. Keep one of them.",
+        { details: { atom: definition.name, key, positions: [first, i] } },
+      );
+    }
+    seen.set(id, i);
+    writes.push({ id, request: { PutRequest: { Item: item } }, fields });
+  }
+  await writeAll(core, definition, "restoreItems", writes, options, false);
 }
 
 /** Deletes the items with these keys, 25 per request; absent items and repeated keys are fine. */

@@ -33,7 +33,14 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function plain(value: unknown): unknown {
+/**
+ * AttributeValues (or anything holding them) as plain JSON: binary as base64, object keys
+ * sorted, so the same item always gives the same text. Keys such as `__proto__` stay own
+ * properties.
+ *
+ * @example JSON.stringify(plain({ B: new Uint8Array([1, 2]) })) // '{"B":"AQI="}'
+ */
+export function plain(value: unknown): unknown {
   if (value instanceof Uint8Array) {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
   }

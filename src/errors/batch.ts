@@ -6,7 +6,8 @@ export interface BatchErrorDetails {
    */
   "batch.incomplete": {
     readonly atom: string;
-    readonly operation: "findItems" | "putItems" | "deleteItems";
+    /** `restoreItems`: the writes of `dynatom import`. */
+    readonly operation: "findItems" | "putItems" | "deleteItems" | "restoreItems";
     readonly failed: readonly Readonly<Record<string, unknown>>[];
     /**
      * Keys whose write may or may not have been done: an answer was lost, and the item cannot

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const bin = fileURLToPath(new URL("../../cli/bin.ts", import.meta.url));
@@ -25,6 +25,8 @@ export function runCli(
     readonly cwd?: string;
     readonly env?: NodeJS.ProcessEnv;
     readonly timeoutMs?: number;
+    /** Handed the child as soon as it runs, e.g. to send it a signal halfway. */
+    readonly onSpawn?: (child: ChildProcess) => void;
   } = {},
 ): Promise<CliRun> {
   const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
@@ -32,6 +34,7 @@ export function runCli(
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  options.onSpawn?.(child);
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (text: string) => {

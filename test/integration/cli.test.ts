@@ -208,7 +208,7 @@ test("inspect shows the decoded value and the stored item; an absent item exits 
 test("every command has --help; unknown commands and options exit 2; tail says the change feed is not there yet", async (t) => {
   const overview = await runCli(["--help"]);
   t.is(overview.code, 0);
-  for (const command of ["codegen", "table", "local", "inspect", "tail"]) {
+  for (const command of ["codegen", "table", "local", "inspect", "export", "import", "tail"]) {
     t.regex(overview.stdout, new RegExp(`\\n  ${command} `));
     const help = await runCli([command, "--help"]);
     t.is(help.code, 0, command);
