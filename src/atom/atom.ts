@@ -5,15 +5,9 @@ import { keyText } from "../schema/keys.js";
 import type { AtomDefinition, SwapResult } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { equal } from "./equal.js";
+import { combined } from "./lane.js";
 import { assocIn, getIn, type ValueAt } from "./path.js";
-import {
-  type Applied,
-  applyOnce,
-  type Decision,
-  readSeen,
-  removeOnce,
-  type Target,
-} from "./write.js";
+import { type Applied, type Decision, readSeen, removeOnce, type Target } from "./write.js";
 
 /** Options of one atom handle. */
 export interface AtomOptions<T> {
@@ -214,7 +208,7 @@ export class Atom<T, In = Value<T>> {
   }
 
   async #apply(decide: (current: unknown) => Decision): Promise<Applied> {
-    const applied = await applyOnce(this.#target, this.#seen, this.#init, decide);
+    const applied = await combined(this.#target, this.#seen, { decide, initial: this.#init });
     this.#learn(applied.seen);
     return applied;
   }

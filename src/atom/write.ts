@@ -62,73 +62,123 @@ export async function readSeen(target: Target, leftMs?: number): Promise<Seen> {
   return seenFrom(target.definition, item);
 }
 
+/** One change of a combined write: what it decides, and its value while the item is absent. */
+export interface Change {
+  readonly decide: (current: unknown) => Decision;
+  /** The handle's `init`: what `decide` gets while the item is absent. */
+  readonly initial: unknown;
+}
+
+/** What became of one change of a combined write. */
+export type Outcome =
+  | { readonly ok: true; readonly applied: Applied }
+  | { readonly ok: false; readonly error: unknown };
+
+/** A change's part in the write being planned. */
+type Draft =
+  | { readonly kind: "write"; readonly old: unknown; readonly value: unknown }
+  | { readonly kind: "stop"; readonly old: unknown }
+  | { readonly kind: "error"; readonly error: unknown };
+
+interface Plan {
+  readonly drafts: readonly Draft[];
+  /** The item of the last value written, or undefined when no change writes. */
+  readonly item: Record<string, AttributeValue> | undefined;
+  readonly value: unknown;
+}
+
+/**
+ * Runs the changes in order on `seen`'s value, each on the value the one before left: the
+ * values a combined write would take the atom through. Validation and encoding happen here,
+ * before anything is sent; a change that throws or is refused fails alone.
+ */
+function plan(target: Target, seen: Seen, changes: readonly Change[]): Plan {
+  const { definition } = target;
+  let exists = seen.exists;
+  let value = seen.value;
+  let item: Record<string, AttributeValue> | undefined;
+  const drafts = changes.map((change): Draft => {
+    const current = exists ? value : change.initial;
+    try {
+      const decision = change.decide(current);
+      if ("stop" in decision) return { kind: "stop", old: current };
+      const prepared =
+        decision.prepared ?? definition.prepare(decision.write as never, current as never);
+      assertSameKey(target, prepared.value, prepared.item);
+      exists = true;
+      value = prepared.value;
+      item = prepared.item;
+      return { kind: "write", old: current, value: prepared.value };
+    } catch (error) {
+      return { kind: "error", error };
+    }
+  });
+  return { drafts, item, value };
+}
+
 interface Pending {
   readonly writeId: string;
   readonly basis: Seen;
-  readonly old: unknown;
-  readonly value: unknown;
+  readonly plan: Plan;
   readonly item: Record<string, AttributeValue>;
   /** Whether an earlier send of this very write may have been applied. */
   uncertain: boolean;
 }
 
+/** Each change's outcome once its write is done (or none was needed), all seeing `seen`. */
+function outcomes(plan: Plan, seen: Seen): Outcome[] {
+  return plan.drafts.map((draft): Outcome => {
+    if (draft.kind === "error") return { ok: false, error: draft.error };
+    if (draft.kind === "stop") {
+      return { ok: true, applied: { written: false, old: draft.old, value: draft.old, seen } };
+    }
+    return { ok: true, applied: { written: true, old: draft.old, value: draft.value, seen } };
+  });
+}
+
 /**
- * Applies `decide(current)` to the atom exactly once, by conditional writes on the state it was
- * computed from. A conflict returns the current item with the failure (ALL_OLD), so a retry
- * needs no read. A lost answer is resolved by sending the same write again: both are
- * conditional on one state, so at most one can apply, and the item's list of recent write ids
- * tells whether it was ours. When that cannot be told, `OutcomeUnknownError`; never twice.
+ * Applies the changes, in order, to the atom exactly once, with ONE conditional write of the
+ * value the last of them leaves, on the state they were computed from. A conflict returns the
+ * current item with the failure (ALL_OLD), so they run again on it with no read. A lost answer
+ * is settled at once: the same write is sent again without a backoff (both are conditional on
+ * one state, so at most one can apply, and the item's write ids tell whether it was ours), or
+ * the item is read. When that cannot be told, `OutcomeUnknownError`; never twice.
+ *
+ * Each change gets its own outcome: a change whose function throws, or whose value is refused,
+ * fails alone. Failures of the write itself (contention to the end, a request failure, an
+ * unknown outcome) reject the whole call: they are every change's.
  */
-export async function applyOnce(
+export async function applyAll(
   target: Target,
   start: Seen | undefined,
-  initial: unknown,
-  decide: (current: unknown) => Decision,
-): Promise<Applied> {
+  changes: readonly Change[],
+): Promise<Outcome[]> {
   const { core, definition, retry } = target;
   let seen = start;
-  // A decision not to write must rest on the stored value, never on a stale cached one.
+  // A decision not to write, and an error, must rest on the stored value, never on a stale one.
   let fresh = start === undefined;
   let pending: Pending | undefined;
   let last: Failed | undefined;
-  return retrying<Applied>(
+  return retrying<Outcome[]>(
     retry,
     async (clock) => {
       // The first read counts against the call's deadline too.
       seen ??= await readSeen(target, clock.left());
       if (pending === undefined) {
-        const current = seen.exists ? seen.value : initial;
-        let decision: Decision;
-        let prepared: { readonly value: unknown; readonly item: Record<string, AttributeValue> };
-        try {
-          decision = decide(current);
-          // Validation and encoding throw here, before anything is sent.
-          prepared =
-            "stop" in decision
-              ? { value: current, item: {} }
-              : (decision.prepared ??
-                definition.prepare(decision.write as never, current as never));
-          if (!("stop" in decision)) assertSameKey(target, prepared.value, prepared.item);
-        } catch (err) {
-          // A function that throws, or a value refused, is reported only on the stored value.
-          if (fresh) throw err;
+        const planned = plan(target, seen, changes);
+        const failing = planned.drafts.some((draft) => draft.kind === "error");
+        if (!fresh && (failing || planned.item === undefined)) {
           seen = await readSeen(target, clock.left());
           fresh = true;
           return { again: "a stale cached value", now: true };
         }
-        if ("stop" in decision) {
-          if (fresh) return { done: { written: false, old: current, value: current, seen } };
-          seen = await readSeen(target, clock.left());
-          fresh = true;
-          return { again: "a stale cached value", now: true };
-        }
+        if (planned.item === undefined) return { done: outcomes(planned, seen) };
         const writeId = newWriteId();
         pending = {
           writeId,
           basis: seen,
-          old: current,
-          value: prepared.value,
-          item: { ...prepared.item, ...bookkeeping(seen, writeId) },
+          plan: planned,
+          item: { ...planned.item, ...bookkeeping(seen, writeId) },
           uncertain: false,
         };
       }
@@ -138,8 +188,7 @@ export async function applyOnce(
         clock.left(),
       );
       if (result.ok) {
-        const after = afterWrite(sent.basis, sent.writeId, sent.value);
-        return { done: { written: true, old: sent.old, value: sent.value, seen: after } };
+        return { done: outcomes(sent.plan, afterWrite(sent.basis, sent.writeId, sent.plan.value)) };
       }
       last = result;
       if (result.mayHaveApplied) sent.uncertain = true;
@@ -157,9 +206,7 @@ export async function applyOnce(
         const item = (result.error as { Item?: Record<string, AttributeValue> }).Item;
         const current = seenFrom(definition, item);
         const verdict = afterConflict(sent.basis, sent.writeId, sent.uncertain, current);
-        if (verdict === "applied") {
-          return { done: { written: true, old: sent.old, value: sent.value, seen: current } };
-        }
+        if (verdict === "applied") return { done: outcomes(sent.plan, current) };
         if (verdict === "unknown") {
           throw unknown(
             target,
@@ -172,7 +219,10 @@ export async function applyOnce(
         fresh = true;
         pending = undefined;
       }
-      return { again: result.failure, cause: result.error };
+      // A lost answer is settled at once: every moment waited lets other writers push the
+      // item past the write ids it keeps, and then nothing can tell.
+      const now = result.mayHaveApplied && result.failure !== "conflict";
+      return { again: result.failure, cause: result.error, now };
     },
     ({ attempts, elapsedMs, cause }) => {
       if (pending?.uncertain) {
@@ -206,7 +256,7 @@ async function settle(
   pending: Pending,
   err: unknown,
   leftMs: number,
-): Promise<Applied> {
+): Promise<Outcome[]> {
   let current: Seen;
   try {
     current = await readSeen(target, leftMs);
@@ -214,9 +264,7 @@ async function settle(
     throw unknown(target, pending, readErr, `the item could not be read to tell (${String(err)})`);
   }
   const verdict = afterRefusal(pending.basis, pending.writeId, current);
-  if (verdict === "applied") {
-    return { written: true, old: pending.old, value: pending.value, seen: current };
-  }
+  if (verdict === "applied") return outcomes(pending.plan, current);
   if (verdict === "not-applied") {
     throw target.core.executor.failed("PutItem", {
       ok: false,

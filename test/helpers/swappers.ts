@@ -17,6 +17,11 @@ export interface SwapperArgs {
   readEvery?: number;
   /** The retry policy's budget; the tests give a generous one so that only a bug can fail a swap. */
   maxAttempts?: number;
+  /** The retry policy's backoff (full jitter); default: dynatom's. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Handles in the process, each running `count` swaps at once with the others (default 1). */
+  handles?: number;
   /** The SDK's own attempts per request; 1 leaves every resend to dynatom. */
   sdkAttempts?: number;
 }
