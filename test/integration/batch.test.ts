@@ -197,7 +197,7 @@ test("an invalid value at index 9,999 writes nothing, and says where it is", asy
 test("a value too big to take its bookkeeping is refused before anything is written", async (t) => {
   const { store, requests } = open();
   // The longest text Note.encode accepts leaves room for a full window of write ids.
-  let length = 409_000;
+  let length = 409_600;
   while (length > 0) {
     try {
       Note.encode({ name: "probe", text: "x".repeat(length) });
