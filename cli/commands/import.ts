@@ -8,6 +8,7 @@ import { isDynatomError } from "../../src/errors/index.js";
 import {
   ATOM_VERSION_ATTRIBUTE,
   atomVersionOf,
+  parseWriteIds,
   WRITE_IDS_ATTRIBUTE,
 } from "../../src/schema/bookkeeping.js";
 import { keyFieldsOf, keyId } from "../../src/schema/keys.js";
@@ -212,10 +213,13 @@ function restoreOf(definition: AtomDefinition, text: string): Restore {
   // Read to check it: a version that is not a whole number would make every later swap conflict.
   atomVersionOf(definition, stored);
   copy(stored, item, ATOM_VERSION_ATTRIBUTE);
+  // Either form, copied as it is: a later swap's condition tests the form the item holds.
   const writes = stored[WRITE_IDS_ATTRIBUTE];
   if (writes !== undefined) {
-    if (writes.L === undefined || writes.L.some((id) => typeof id.S !== "string")) {
-      throw new LineError(`${WRITE_IDS_ATTRIBUTE}: not a list of write ids (strings)`);
+    if (parseWriteIds(writes) === undefined) {
+      throw new LineError(
+        `${WRITE_IDS_ATTRIBUTE}: not write ids (a string ".id.id." or a list of strings)`,
+      );
     }
     copy(stored, item, WRITE_IDS_ATTRIBUTE);
   }

@@ -8,7 +8,7 @@ import { DynatomError } from "../errors/index.js";
 import type { Attempted } from "../executor/attempt.js";
 import { batchDeleteVerdict, batchPutVerdict } from "../protocol/settle.js";
 import { batchWrite, batchWriteIds, WRITE_CHUNK } from "../requests/batch.js";
-import { blindWriteBookkeeping, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { blindWriteBookkeeping, writeIdsIn } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -113,7 +113,7 @@ async function settle(
     const verdict =
       put === undefined
         ? batchDeleteVerdict(item, mayLandLater)
-        : batchPutVerdict(put[WRITE_IDS_ATTRIBUTE]?.L?.[0]?.S ?? "", item);
+        : batchPutVerdict(writeIdsIn(put).at(-1) ?? "", item);
     if (verdict === "applied") done.push(write.id);
     else if (verdict === "unknown") unknown.push(write.id);
   }

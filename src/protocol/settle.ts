@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { writeIdsIn } from "../schema/bookkeeping.js";
 import { provablyNotApplied, type Seen } from "./state.js";
 
 /** What the item tells about one of our writes whose answer did not say. */
@@ -44,8 +44,7 @@ export function batchPutVerdict(
   ours: string,
   stored: Readonly<Record<string, AttributeValue>> | undefined,
 ): Verdict {
-  const ids = stored?.[WRITE_IDS_ATTRIBUTE]?.L ?? [];
-  return ids.some((id) => id.S === ours) ? "applied" : "unknown";
+  return writeIdsIn(stored).includes(ours) ? "applied" : "unknown";
 }
 
 /**

@@ -2,8 +2,11 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import {
   ATOM_VERSION_ATTRIBUTE,
   atomVersionOf,
-  WRITE_ID_WINDOW,
+  buildWriteIds,
+  nextWriteIds,
   WRITE_IDS_ATTRIBUTE,
+  type WriteIdsForm,
+  writeIdsOf,
 } from "../schema/bookkeeping.js";
 import type { AtomDefinition } from "../schema/types.js";
 
@@ -14,6 +17,11 @@ export interface Seen {
   readonly version: number;
   /** Ids of the item's last writes, oldest first, newest last. */
   readonly writes: readonly string[];
+  /**
+   * How the item stores them, when it is not this release's text form: a condition on the
+   * item tests the form it holds.
+   */
+  readonly writesForm?: WriteIdsForm;
   readonly value: unknown;
 }
 
@@ -25,21 +33,24 @@ export function seenFrom(
   item: Readonly<Record<string, AttributeValue>> | undefined,
 ): Seen {
   if (item === undefined) return ABSENT;
-  const list = item[WRITE_IDS_ATTRIBUTE]?.L ?? [];
+  const { ids, form } = writeIdsOf(definition, item);
   return {
     exists: true,
     version: atomVersionOf(definition, item),
-    writes: list.flatMap((entry) => (entry.S === undefined ? [] : [entry.S])),
+    writes: ids,
+    ...(form === "text" ? {} : { writesForm: form }),
     value: definition.decode(item),
   };
 }
 
-/** The bookkeeping a write adds to its item: the next version, and its id on the window. */
+/**
+ * The bookkeeping a write adds to its item: the next version, and its id on the window, in the
+ * text form whatever form the basis held (the write's condition tests that one).
+ */
 export function bookkeeping(basis: Seen, writeId: string): Record<string, AttributeValue> {
-  const writes = [...basis.writes.slice(-(WRITE_ID_WINDOW - 1)), writeId];
   return {
     [ATOM_VERSION_ATTRIBUTE]: { N: String(basis.version + 1) },
-    [WRITE_IDS_ATTRIBUTE]: { L: writes.map((id) => ({ S: id })) },
+    [WRITE_IDS_ATTRIBUTE]: buildWriteIds(nextWriteIds(basis.writes, writeId)),
   };
 }
 
@@ -48,7 +59,7 @@ export function afterWrite(basis: Seen, writeId: string, value: unknown): Seen {
   return {
     exists: true,
     version: basis.version + 1,
-    writes: [...basis.writes.slice(-(WRITE_ID_WINDOW - 1)), writeId],
+    writes: nextWriteIds(basis.writes, writeId),
     value,
   };
 }

@@ -1,5 +1,10 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { ATOM_VERSION_ATTRIBUTE, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import {
+  ATOM_VERSION_ATTRIBUTE,
+  WRITE_IDS_ATTRIBUTE,
+  type WriteIdsForm,
+  writeIdOperand,
+} from "../schema/bookkeeping.js";
 
 /** The state a write was computed from, as far as its condition needs it. */
 export interface Basis {
@@ -7,6 +12,8 @@ export interface Basis {
   readonly version: number;
   /** Ids of the item's last writes, newest last. */
   readonly writes: readonly string[];
+  /** How the item stores them: this release's text form when absent. */
+  readonly writesForm?: WriteIdsForm;
 }
 
 /** A condition expression with its names and values, ready to spread into a request. */
@@ -19,7 +26,13 @@ export interface Condition {
 /**
  * The condition that makes a write apply only to the state it was computed from: the same
  * version, and (for items dynatom wrote) the same last write. The write id also guards against
- * an item deleted and written again up to the same version meanwhile.
+ * an item deleted and written again up to the same version meanwhile. It tests the write ids in
+ * the form the basis held them (`contains` is a substring test on the text form and a membership
+ * test on an older release's list), so a write on an item of an older release is exactly as
+ * conditional as one on an item of this one.
+ *
+ * @example conditionOn({ exists: true, version: 7, writes: ["a1", "b2"] })
+ * // #ver = :ver AND contains(#w, :last), with :last = { S: ".b2." }
  */
 export function conditionOn(basis: Basis): Condition {
   if (!basis.exists) {
@@ -45,7 +58,7 @@ export function conditionOn(basis: Basis): Condition {
             "#ver": ATOM_VERSION_ATTRIBUTE,
             "#w": WRITE_IDS_ATTRIBUTE,
           },
-          ExpressionAttributeValues: { ":last": { S: last } },
+          ExpressionAttributeValues: { ":last": writeIdOperand(last, basis.writesForm ?? "text") },
         };
   }
   return {
@@ -57,6 +70,9 @@ export function conditionOn(basis: Basis): Condition {
     ExpressionAttributeValues:
       last === undefined
         ? { ":ver": { N: String(basis.version) } }
-        : { ":ver": { N: String(basis.version) }, ":last": { S: last } },
+        : {
+            ":ver": { N: String(basis.version) },
+            ":last": writeIdOperand(last, basis.writesForm ?? "text"),
+          },
   };
 }

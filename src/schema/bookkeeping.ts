@@ -9,7 +9,7 @@ import type { KeyShape } from "./types.js";
 export const SCHEMA_VERSION_ATTRIBUTE = "_schema";
 /** The atom version: grows by one on every write (optimistic concurrency). */
 export const ATOM_VERSION_ATTRIBUTE = "_ver";
-/** The ids of the item's last writes (exactly-once swaps). */
+/** The ids of the item's last writes, one string ".id1.id2." (exactly-once swaps). */
 export const WRITE_IDS_ATTRIBUTE = "_writes";
 /** ElectroDB's own identifiers, which it writes into every item. */
 export const ELECTRODB_ATTRIBUTES = ["__edb_e__", "__edb_v__"] as const;
@@ -84,12 +84,20 @@ export function schemaVersionOf(
   return bookkeepingNumber(owner, item, SCHEMA_VERSION_ATTRIBUTE);
 }
 
-const ID_BYTES = 9;
+/** Characters of a write id: 6 random bytes, base64url. */
+export const WRITE_ID_LENGTH = 8;
+const ID_BYTES = (WRITE_ID_LENGTH * 3) / 4;
 /** Random bytes for 512 ids at a time: one call to the CSPRNG instead of one per write. */
 const pool = Buffer.alloc(ID_BYTES * 512);
 let used = pool.length;
 
-/** A fresh id for one write: 72 random bits, base64url. */
+/**
+ * A fresh id for one write: 48 random bits, base64url (so never a "."). An id only needs to
+ * differ from the others in its item's window: 16 of them, so two collide with odds of about
+ * 1 in 10^12 per item.
+ *
+ * @example newWriteId() // "kX3_9aQz"
+ */
 export function newWriteId(): string {
   if (used === pool.length) {
     randomFillSync(pool);
@@ -100,24 +108,153 @@ export function newWriteId(): string {
 }
 
 /**
+ * How many recent write ids an item keeps: the window in which a lost answer can be resolved.
+ * It bounds the writes that may land on one item between a send whose answer is lost and the
+ * read (or refused resend) that settles it. A handle settles at once, and a store sends one
+ * write per item at a time, so what lands in between is at most one write from each other
+ * process writing that item: 16 covers 15 of them. Past it the outcome is reported unknown
+ * (applied once or not at all), never guessed.
+ */
+export const WRITE_ID_WINDOW = 16;
+
+/** Between and around the ids of the stored form: never in an id, so ".id." matches one id. */
+const DELIMITER = ".";
+
+/** The longest stored form: a full window of ids of {@link WRITE_ID_LENGTH}, delimited. */
+export const WRITE_IDS_MAX_CHARS = 1 + WRITE_ID_WINDOW * (WRITE_ID_LENGTH + 1);
+
+/**
+ * How an item stores its write ids: `"text"` (one string, ".id1.id2.", oldest first) is what
+ * this release writes; `"list"` (an L of strings) is what releases before it wrote, still read
+ * and still tested in conditions on items that hold it.
+ */
+export type WriteIdsForm = "text" | "list";
+
+/** The write ids of an item, oldest first, and the form they were stored in. */
+export interface WriteIds {
+  readonly ids: readonly string[];
+  readonly form: WriteIdsForm;
+}
+
+const TEXT_FORM = /^\.(?:[^.]+\.)*$/;
+
+/**
+ * The write ids an attribute holds, or undefined when it is neither form (a string not
+ * delimited as dynatom writes it, a list with an element that is not a string).
+ *
+ * @example parseWriteIds({ S: ".a1.b2." }) // { ids: ["a1", "b2"], form: "text" }
+ * @example parseWriteIds({ L: [{ S: "DrSv0TNimCQr" }] }) // { ids: ["DrSv0TNimCQr"], form: "list" }
+ */
+export function parseWriteIds(value: AttributeValue): WriteIds | undefined {
+  if (typeof value.S === "string") {
+    if (!TEXT_FORM.test(value.S)) return undefined;
+    return { ids: value.S.split(DELIMITER).slice(1, -1), form: "text" };
+  }
+  if (Array.isArray(value.L)) {
+    const ids: string[] = [];
+    for (const entry of value.L) {
+      if (typeof entry?.S !== "string") return undefined;
+      ids.push(entry.S);
+    }
+    return { ids, form: "list" };
+  }
+  return undefined;
+}
+
+/**
+ * The stored form of write ids, oldest first: one string, each id between delimiters.
+ *
+ * @example buildWriteIds(["a1", "b2"]) // { S: ".a1.b2." }
+ */
+export function buildWriteIds(ids: readonly string[]): AttributeValue {
+  return { S: ids.length === 0 ? DELIMITER : `${DELIMITER}${ids.join(DELIMITER)}${DELIMITER}` };
+}
+
+/**
+ * The value a condition's `contains(#w, :id)` takes to test that an item holding write ids in
+ * `form` lists `id`: for the text form the id with its delimiters, so that the substring test
+ * matches that id exactly and never a piece of one, or of two; for the list form the id, which
+ * `contains` compares with each element.
+ *
+ * @example writeIdOperand("b2", "text") // { S: ".b2." }
+ */
+export function writeIdOperand(id: string, form: WriteIdsForm): AttributeValue {
+  return { S: form === "text" ? `${DELIMITER}${id}${DELIMITER}` : id };
+}
+
+/** Whether an id can stand in the text form: one delimited piece, never a delimiter. */
+function delimitable(id: string): boolean {
+  return id.length > 0 && !id.includes(DELIMITER);
+}
+
+/**
+ * The ids a write leaves on its item: the newest of `previous` that fit, then `writeId`. They
+ * stay consecutive (the newest ones, with none skipped), which is what the proofs of
+ * `src/protocol/` count on; what does not fit is the oldest: past {@link WRITE_ID_WINDOW} ids or
+ * {@link WRITE_IDS_MAX_CHARS} characters (longer ids of an older release count for more), or
+ * at and before an id the text form cannot hold (one another tool wrote into a list).
+ *
+ * @example nextWriteIds(["a1", "b2"], "c3") // ["a1", "b2", "c3"]
+ */
+export function nextWriteIds(previous: readonly string[], writeId: string): string[] {
+  let chars = 1 + writeId.length + 1;
+  let from = previous.length;
+  while (from > 0 && previous.length - from < WRITE_ID_WINDOW - 1) {
+    const id = previous[from - 1] as string;
+    if (!delimitable(id) || chars + id.length + 1 > WRITE_IDS_MAX_CHARS) break;
+    chars += id.length + 1;
+    from--;
+  }
+  return [...previous.slice(from), writeId];
+}
+
+/**
+ * The write ids of a stored item (none when it has no such attribute); an attribute in neither
+ * form is refused, as a broken version is: conditions on it would fail every write.
+ */
+export function writeIdsOf(owner: Owner, item: Readonly<Record<string, AttributeValue>>): WriteIds {
+  const value = item[WRITE_IDS_ATTRIBUTE];
+  if (value === undefined) return { ids: [], form: "text" };
+  const parsed = parseWriteIds(value);
+  if (parsed !== undefined) return parsed;
+  const stored = JSON.stringify(value)?.slice(0, 60) ?? String(value);
+  const reason = `it holds ${stored}, not write ids (a string ".id.id." or a list of strings)`;
+  const key = itemKeyText(owner.key, item);
+  throw new DecodeError(
+    "decode.invalid-bookkeeping",
+    `Atom "${owner.name}" ${key}: the item's "${WRITE_IDS_ATTRIBUTE}" cannot be read: ${reason}. ` +
+      "dynatom never writes that; fix or remove the attribute (with the AWS CLI or console).",
+    { details: { atom: owner.name, key, attribute: WRITE_IDS_ATTRIBUTE, reason } },
+  );
+}
+
+/**
+ * The write ids an item lists, in either form; none when it has none or they cannot be read
+ * (where nothing can be proven from them anyway).
+ *
+ * @example writeIdsIn({ _writes: { S: ".a1.b2." } }) // ["a1", "b2"]
+ */
+export function writeIdsIn(
+  item: Readonly<Record<string, AttributeValue>> | undefined,
+): readonly string[] {
+  const value = item?.[WRITE_IDS_ATTRIBUTE];
+  return (value && parseWriteIds(value)?.ids) ?? [];
+}
+
+/**
  * The bookkeeping of a write that is not conditional on the item (batch puts, transaction
  * puts): no version (an atom counts it as version 0) but a fresh write id, so that an atom
  * handle that saw the item before this write cannot overwrite it unawares.
  */
 export function blindWriteBookkeeping(): Record<string, AttributeValue> {
-  return { [WRITE_IDS_ATTRIBUTE]: { L: [{ S: newWriteId() }] } };
+  return { [WRITE_IDS_ATTRIBUTE]: buildWriteIds([newWriteId()]) };
 }
 
-/** How many recent write ids an item keeps: the window in which a lost answer can be resolved. */
-export const WRITE_ID_WINDOW = 32;
-
 /**
- * The most bytes a write's bookkeeping adds to an item (a version of up to 15 digits and a full
- * window of write ids): room every encoded value leaves, so that no later write is refused.
+ * The most bytes a write's bookkeeping adds to an item (a version of up to 15 digits and the
+ * longest write ids): room every encoded value leaves, so that no later write is refused.
  */
 export const BOOKKEEPING_BYTES = itemSize({
   [ATOM_VERSION_ATTRIBUTE]: { N: "9".repeat(15) },
-  [WRITE_IDS_ATTRIBUTE]: {
-    L: Array.from({ length: WRITE_ID_WINDOW }, () => ({ S: "x".repeat(12) })),
-  },
+  [WRITE_IDS_ATTRIBUTE]: { S: "x".repeat(WRITE_IDS_MAX_CHARS) },
 });

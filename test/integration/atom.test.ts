@@ -397,7 +397,7 @@ test("a lost answer hidden behind the SDK's throttled retries is not applied twi
       attempt++;
       if (attempt === 1) {
         await next(args); // commits
-        // 40 other swaps land past the 32 ids the item keeps, while the SDK retries.
+        // 40 other swaps land past the 16 ids the item keeps, while the SDK retries.
         for (let i = 0; i < 40; i++) await theirs.swap((c) => ({ ...c, n: c.n + 1 }));
         throw Object.assign(new Error("We encountered an internal error"), {
           name: "InternalServerError",

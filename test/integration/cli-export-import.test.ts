@@ -96,6 +96,11 @@ const tableArgs = (table: string, atomsPath = schemaFolder) => [
   dynamo().endpoint,
 ];
 
+/** An export line with its `_writes` replaced by `writes`. */
+function withWrites(line: string, writes: AttributeValue): string {
+  return JSON.stringify({ ...(JSON.parse(line) as object), _writes: writes });
+}
+
 /** Waits until `path` exists (a checkpoint after the first page or chunk), then signals the child. */
 async function signalOnceSaved(
   path: string,
@@ -325,6 +330,11 @@ test.serial(
         /format\.jsonl:1: export format 2/,
       ],
       ["not-export.jsonl", ['{"hello":1}'], /not-export\.jsonl:1: not a dynatom export/],
+      [
+        "bad-writes.jsonl",
+        [lines[0] ?? "", withWrites(lines[1] ?? "", { S: "a1.b2" })],
+        /bad-writes\.jsonl:2: _writes: not write ids/,
+      ],
     ];
     for (const [name, content, message] of cases) {
       const file = join(dir, name);
@@ -335,6 +345,37 @@ test.serial(
       await t.throwsAsync(stat(`${file}.dynatom-import`), undefined, `${name}: no checkpoint`);
     }
     t.is((await scanAll(target, "account")).size, 0, "chunks are written whole or not at all here");
+  },
+);
+
+test.serial(
+  "import copies write ids in either form; a swap on a list of them is exact",
+  async (t) => {
+    const lines = (await readFile(exported, "utf8")).split("\n").filter((line) => line !== "");
+    const header = lines[0] ?? "";
+    // An earlier release exported write ids as a list of 12-character ids.
+    const list = { L: [{ S: "DrSv0TNimCQr" }, { S: "MgHP5bUu-iaG" }] };
+    const text = { S: ".JNjuMbAT.hEUqiAgQ." };
+    const items = [withWrites(lines[1] ?? "", list), withWrites(lines[2] ?? "", text)];
+    const file = join(dir, "forms.jsonl");
+    await writeFile(file, `${[header, ...items].join("\n")}\n`);
+    const target = await freshTable("forms");
+    const run = await runCli(["import", "account", file, ...tableArgs(target)]);
+    t.is(run.code, 0, run.stderr);
+    const stored = [...(await scanAll(target, "account")).values()];
+    const inForm = (form: "L" | "S") =>
+      stored.filter((item) => item._writes?.[form] !== undefined).map((item) => item._writes);
+    t.deepEqual(inForm("L"), [list], "the list, as the line held it");
+    t.deepEqual(inForm("S"), [text], "the string, as the line held it");
+    const old = stored.find((item) => item._writes?.L !== undefined) as Item;
+    const store = createStore({ table: target, atoms, client: dynamo().client });
+    type Swappable = { swap(fn: (v: object) => object): Promise<unknown> };
+    const key = { tenant: old.tenant?.S, id: old.id?.S };
+    const atom = store.atom(byName("account") as never, key as never) as unknown as Swappable;
+    await atom.swap((v) => ({ ...v, score: 12345 }));
+    const after = (await scanAll(target, "account")).get(`${old.pk?.S}\n${old.sk?.S}`);
+    t.is(after?._ver?.N, String(Number(old._ver?.N ?? 0) + 1));
+    t.regex(after?._writes?.S ?? "", /^\.DrSv0TNimCQr\.MgHP5bUu-iaG\.[A-Za-z0-9_-]{8}\.$/);
   },
 );
 

@@ -30,10 +30,33 @@ test("a write on an absent atom applies only while the item is absent", (t) => {
   t.is(input.ReturnValuesOnConditionCheckFailure, "ALL_OLD");
 });
 
-test("a write on a versioned item names its version and its last write id", (t) => {
+test("a write on a versioned item names its version and its last write id, delimited", (t) => {
   const condition = conditionOn({ exists: true, version: 7, writes: ["w1", "w2"] });
   t.is(condition.ConditionExpression, "#ver = :ver AND contains(#w, :last)");
-  t.deepEqual(condition.ExpressionAttributeValues, { ":ver": { N: "7" }, ":last": { S: "w2" } });
+  // A substring test on ".w1.w2.": the delimiters make it match the id w2 and nothing else.
+  t.deepEqual(condition.ExpressionAttributeValues, { ":ver": { N: "7" }, ":last": { S: ".w2." } });
+});
+
+test("a write on an item of an older release tests the list of write ids it holds", (t) => {
+  const condition = conditionOn({
+    exists: true,
+    version: 7,
+    writes: ["DrSv0TNimCQr", "MgHP5bUu-iaG"],
+    writesForm: "list",
+  });
+  t.is(condition.ConditionExpression, "#ver = :ver AND contains(#w, :last)");
+  // contains on a list compares each element: the bare id.
+  t.deepEqual(condition.ExpressionAttributeValues, {
+    ":ver": { N: "7" },
+    ":last": { S: "MgHP5bUu-iaG" },
+  });
+  const blind = conditionOn({
+    exists: true,
+    version: 0,
+    writes: ["DrSv0TNimCQr"],
+    writesForm: "list",
+  });
+  t.deepEqual(blind.ExpressionAttributeValues, { ":last": { S: "DrSv0TNimCQr" } });
 });
 
 test("a write on an item written blind names its write id; on a foreign item, no version", (t) => {
@@ -42,7 +65,7 @@ test("a write on an item written blind names its write id; on a foreign item, no
     blind.ConditionExpression,
     "attribute_exists(#pk) AND attribute_not_exists(#ver) AND contains(#w, :last)",
   );
-  t.deepEqual(blind.ExpressionAttributeValues, { ":last": { S: "b1" } });
+  t.deepEqual(blind.ExpressionAttributeValues, { ":last": { S: ".b1." } });
   const foreign = conditionOn({ exists: true, version: 0, writes: [] });
   t.is(foreign.ConditionExpression, "attribute_exists(#pk) AND attribute_not_exists(#ver)");
   t.is(foreign.ExpressionAttributeValues, undefined);
