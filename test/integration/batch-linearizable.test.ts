@@ -69,7 +69,8 @@ async function run(t: ExecutionContext, scenario: Scenario): Promise<void> {
           keys,
           batchKeys: scenario.batchKeys(keys, worker),
           count: 120,
-          durationMs: 6_000,
+          // Long enough that a loaded machine still loses enough answers: the count ends it first.
+          durationMs: 20_000,
           seed,
           ...(scenario.sdkAttempts === undefined ? {} : { sdkAttempts: scenario.sdkAttempts }),
         }),
