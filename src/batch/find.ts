@@ -39,8 +39,9 @@ export async function findItems(
     const key = tableKeys[i] as Item;
     if (!wanted.has(id)) wanted.set(id, { id, key, fields: keyFieldsOf(definition.key, fields) });
   });
-  // Items are decoded as their answers arrive, while other requests are still out.
+  // Only the attributes decoding needs, and pk/sk to match each answer to its key.
   const projection = readProjections(definition).find;
+  // Items are decoded as their answers arrive, while other requests are still out.
   const found = new Map<string, { readonly item: Item; readonly value: unknown }>();
   let decodeFailure: { readonly error: unknown } | undefined;
   const outcome = await runBatch({

@@ -6,6 +6,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  type QueryCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import { type AtomDefinition, createStore, defineAtom, type InferAtom, itemSize } from "dynatom";
@@ -122,6 +123,11 @@ async function wholeValue(definition: AtomDefinition, key: Item): Promise<unknow
   return Item === undefined ? undefined : definition.decode(Item);
 }
 
+/** The first request of a query, unsent (the query object's `params`, not in its public type). */
+function paramsOf(query: unknown): QueryCommandInput | undefined {
+  return (query as { params(): QueryCommandInput | undefined }).params();
+}
+
 function same(t: { is(a: unknown, b: unknown, m?: string): void }, a: unknown, b: unknown) {
   t.is(difference(a, b), undefined);
 }
@@ -145,6 +151,8 @@ test.serial("deref, findItems and queries of rich values equal whole-item reads"
     { tenant: first.tenant, id: first.id },
   ];
   same(t, await store.findItems(Rich, keys), [...expected, undefined, expected[0]]);
+  const params = paramsOf(store.query(Rich).byTenantAt({ tenant: "t1" }));
+  t.truthy(params?.ProjectionExpression, "params() shows what the query asks for");
   const all = await store.query(Rich).byTenantAt({ tenant: "t1" }).go();
   same(t, all.items, expected);
   // Pages cut at a limit resume from a cursor made from the last item's keys.
@@ -231,6 +239,7 @@ test.serial("an open schema reads whole items: fields it does not list survive",
   same(t, await store.findItems(Loose, [{ tenant: "t2", id: "l1" }]), [expected]);
   same(t, (await store.query(Loose).byTenantAt({ tenant: "t2" }).go()).items, [expected]);
   for (const { items } of returned) t.true(Object.hasOwn(items[0] ?? {}, "__edb_e__"));
+  t.is(paramsOf(store.query(Loose).byTenantAt({ tenant: "t2" }))?.ProjectionExpression, undefined);
 });
 
 test.serial(
