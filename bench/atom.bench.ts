@@ -52,6 +52,14 @@ export default defineSuite({
           ),
       },
       {
+        // What a read of the atom's item cost before lean reads: all of it, keys included.
+        name: "GetItem of the atom's whole item (consistent)",
+        baseline: "GetItem of a plain item (consistent)",
+        note: `returns ${itemSize(whole)} B (${Object.keys(whole).length} attributes), no decoding`,
+        run: () =>
+          client.send(new GetItemCommand({ TableName: table, Key: hotKey, ConsistentRead: true })),
+      },
+      {
         name: "deref",
         baseline: "GetItem of a plain item (consistent)",
         goal: 1.1,
