@@ -1,17 +1,14 @@
-// Atoms against the raw SDK calls they make: one GetItem per deref, one conditional PutItem per
-// warm swap; and 16 concurrent swappers on one atom against a hand-written raw loop with the
-// same strategy (ALL_OLD refresh, full-jitter backoff), measured per batch of swaps.
-import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type AttributeValue,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
-import { createStore, defineAtom } from "dynatom";
-import { localClientConfig } from "dynatom/local";
+// One atom, one request: `deref` against a consistent GetItem of a plain item, and a warm `swap`
+// against a hand-written conditional PutItem of a plain item (see bench/hand-written.ts). The
+// atom's item is hot (a full window of write ids), so deref pays for the bookkeeping it reads;
+// the plain item has only its fields and a version. Contention rows are in bench/hot.bench.ts.
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { createStore, defineAtom, itemSize } from "dynatom";
 import * as v from "valibot";
-import { type BenchCase, counting, defineSuite } from "./harness.js";
+import { getAtom } from "../src/requests/atom.js";
+import { readProjections } from "../src/schema/projection.js";
+import { conditionalPut, type PlainSeen, plainItem, plainKey } from "./hand-written.js";
+import { type BenchCase, counting, defineSuite, sameClient } from "./harness.js";
 
 const Counter = defineAtom({
   name: "counter",
@@ -20,122 +17,71 @@ const Counter = defineAtom({
   key: ["name"],
 });
 
-const SWAPPERS = 16;
-const SWAPS_EACH = 10;
-
-/** The raw loop: conditional PutItem on a cached version, ALL_OLD refresh, full-jitter backoff. */
-async function rawSwapper(
-  client: DynamoDBClient,
-  table: string,
-  key: Record<string, AttributeValue>,
-  swaps: number,
-) {
-  let version = -1;
-  let n = 0;
-  for (let done = 0; done < swaps; ) {
-    if (version < 0) {
-      const { Item } = await client.send(
-        new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
-      );
-      version = Number(Item?.v?.N ?? 0);
-      n = Number(Item?.n?.N ?? 0);
-    }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: table,
-            Item: { ...key, n: { N: String(n + 1) }, v: { N: String(version + 1) } },
-            ConditionExpression: version === 0 ? "attribute_not_exists(pk)" : "#v = :v",
-            ...(version === 0
-              ? {}
-              : {
-                  ExpressionAttributeNames: { "#v": "v" },
-                  ExpressionAttributeValues: { ":v": { N: String(version) } },
-                }),
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
-        );
-        version++;
-        n++;
-        done++;
-        break;
-      } catch (err) {
-        const item = (err as { Item?: Record<string, AttributeValue> }).Item;
-        version = Number(item?.v?.N ?? 0);
-        n = Number(item?.n?.N ?? 0);
-        await sleep(Math.random() * Math.min(1000, 5 * 2 ** (attempt - 1)));
-      }
-    }
-  }
-}
-
 export default defineSuite({
   name: "atom",
   async setup({ client, table }) {
-    const endpoint = await client.config.endpoint?.();
-    const url = endpoint
-      ? `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`
-      : undefined;
-    // Each side gets a client of its own, so that each counts only its own requests.
-    const fresh = () => new DynamoDBClient(url ? { ...localClientConfig(url) } : {});
-    const own = fresh();
+    const own = await sameClient(client);
     const sentByAtoms = counting(own);
     const store = createStore({ table, atoms: [Counter], client: own });
     const hot = store.atom(Counter, { name: "hot" }, { init: { name: "hot", n: 0 } });
-    await hot.swap((c) => ({ ...c, n: c.n + 1 }));
-    // The raw baselines read and write items of the same shape as the atom's, write ids included,
-    // so that the ratios measure dynatom's own work, not the size of its bookkeeping.
+    // 40 writes fill the window of write ids, as on any atom written often.
     for (let i = 0; i < 40; i++) await hot.swap((c) => ({ ...c, n: c.n + 1 }));
     const hotKey = Counter.keyOf({ name: "hot" });
-    const writeIds = {
-      L: Array.from({ length: 32 }, (_, i) => ({ S: `write-id-${String(i).padStart(3, "0")}` })),
-    };
-    let rawVersion = 0;
-    const rawItem = (n: number) => ({
-      ...Counter.encode({ name: "raw", n }),
-      _ver: { N: String(rawVersion + 1) },
-      _writes: writeIds,
-    });
-    await client.send(new PutItemCommand({ TableName: table, Item: rawItem(0) }));
-    rawVersion = 1;
+
+    await client.send(new PutItemCommand({ TableName: table, Item: plainItem("plain", 0, 1) }));
+    let plain: PlainSeen = { version: 1, n: 0 };
+
+    // What each read carries back, for the notes.
+    const whole = (await client.send(new GetItemCommand({ TableName: table, Key: hotKey })))
+      .Item as Record<string, never>;
+    const lean = (
+      await client.send(new GetItemCommand(getAtom(table, hotKey, readProjections(Counter).atom)))
+    ).Item as Record<string, never>;
+    const plainBytes = itemSize(plainItem("plain", 0, 1));
 
     let swaps = 0;
     let swapRequests = 0;
-    let crowdRound = 0;
-    const crowdRequests = { atoms: 0, raw: 0, swaps: 0, rawSwaps: 0 };
-    const rawClient = fresh();
-    const sentByRaw = counting(rawClient);
-
     const cases: BenchCase[] = [
       {
-        name: "raw GetItem (consistent)",
-        baseline: "raw GetItem (consistent)",
+        name: "GetItem of a plain item (consistent)",
+        baseline: "GetItem of a plain item (consistent)",
+        note: `returns ${plainBytes} B: fields and version`,
+        run: () =>
+          client.send(
+            new GetItemCommand({ TableName: table, Key: plainKey("plain"), ConsistentRead: true }),
+          ),
+      },
+      {
+        // What a read of the atom's item cost before lean reads: all of it, keys included.
+        name: "GetItem of the atom's whole item (consistent)",
+        baseline: "GetItem of a plain item (consistent)",
+        note: `returns ${itemSize(whole)} B (${Object.keys(whole).length} attributes), no decoding`,
         run: () =>
           client.send(new GetItemCommand({ TableName: table, Key: hotKey, ConsistentRead: true })),
       },
-      { name: "deref", baseline: "raw GetItem (consistent)", goal: 1.1, run: () => hot.deref() },
       {
-        name: "raw conditional PutItem",
-        baseline: "raw conditional PutItem",
+        name: "deref",
+        baseline: "GetItem of a plain item (consistent)",
+        goal: 1.1,
+        note:
+          `returns ${itemSize(lean)} B of the item's ${itemSize(whole)} B ` +
+          `(${Object.keys(lean).length} of ${Object.keys(whole).length} attributes: no keys, ` +
+          "no ElectroDB markers; 32 write ids)",
+        run: () => hot.deref(),
+      },
+      {
+        name: "conditional PutItem of a plain item",
+        baseline: "conditional PutItem of a plain item",
+        note: "version = :v, ALL_OLD; 1.00 requests/swap",
         run: async () => {
-          await client.send(
-            new PutItemCommand({
-              TableName: table,
-              Item: rawItem(rawVersion),
-              ConditionExpression: "#v = :v",
-              ExpressionAttributeNames: { "#v": "_ver" },
-              ExpressionAttributeValues: { ":v": { N: String(rawVersion) } },
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            }),
-          );
-          rawVersion++;
+          await conditionalPut(client, table, "plain", plain);
+          plain = { version: plain.version + 1, n: plain.n + 1 };
         },
       },
       {
         name: "warm swap",
-        baseline: "raw conditional PutItem",
-        goal: 1.15,
+        baseline: "conditional PutItem of a plain item",
+        goal: 1.1,
         get note() {
           return swaps ? `${(swapRequests / swaps).toFixed(2)} requests/swap` : "";
         },
@@ -144,52 +90,6 @@ export default defineSuite({
           await hot.swap((c) => ({ ...c, n: c.n + 1 }));
           swapRequests += sentByAtoms.n - before;
           swaps++;
-        },
-      },
-      {
-        name: `raw loop, ${SWAPPERS} swappers × ${SWAPS_EACH}`,
-        baseline: `raw loop, ${SWAPPERS} swappers × ${SWAPS_EACH}`,
-        perRound: 1,
-        warmup: 1,
-        get note() {
-          return crowdRequests.rawSwaps
-            ? `${(crowdRequests.raw / crowdRequests.rawSwaps).toFixed(2)} requests/swap`
-            : "";
-        },
-        run: async () => {
-          const crowdKey = { pk: { S: `crowd-raw-${crowdRound++}` }, sk: { S: "x" } };
-          const before = sentByRaw.n;
-          await Promise.all(
-            Array.from({ length: SWAPPERS }, () =>
-              rawSwapper(rawClient, table, crowdKey, SWAPS_EACH),
-            ),
-          );
-          crowdRequests.raw += sentByRaw.n - before;
-          crowdRequests.rawSwaps += SWAPPERS * SWAPS_EACH;
-        },
-      },
-      {
-        name: `atoms, ${SWAPPERS} swappers × ${SWAPS_EACH}`,
-        baseline: `raw loop, ${SWAPPERS} swappers × ${SWAPS_EACH}`,
-        goal: 1 / 0.9,
-        perRound: 1,
-        warmup: 1,
-        get note() {
-          return crowdRequests.swaps
-            ? `${(crowdRequests.atoms / crowdRequests.swaps).toFixed(2)} requests/swap`
-            : "";
-        },
-        run: async () => {
-          const name = `crowd-${crowdRound++}`;
-          const before = sentByAtoms.n;
-          await Promise.all(
-            Array.from({ length: SWAPPERS }, async () => {
-              const atom = store.atom(Counter, { name }, { init: { name, n: 0 } });
-              for (let i = 0; i < SWAPS_EACH; i++) await atom.swap((c) => ({ ...c, n: c.n + 1 }));
-            }),
-          );
-          crowdRequests.atoms += sentByAtoms.n - before;
-          crowdRequests.swaps += SWAPPERS * SWAPS_EACH;
         },
       },
     ];

@@ -1,4 +1,5 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { localClientConfig } from "dynatom/local";
 
 /** What every benchmark file gets: a client on the run's DynamoDB Local and a table of its own. */
 export interface BenchContext {
@@ -147,6 +148,32 @@ export function counting(client: DynamoDBClient): { n: number } {
   client.middlewareStack.add(
     (next) => async (args) => {
       sent.n++;
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return sent;
+}
+
+/**
+ * A client like the run's, of its own: each side counts only its own requests.
+ * @example const own = await sameClient(client); // counts its own requests
+ */
+export async function sameClient(client: DynamoDBClient): Promise<DynamoDBClient> {
+  const endpoint = await client.config.endpoint?.();
+  if (endpoint === undefined) return new DynamoDBClient({});
+  return new DynamoDBClient(
+    localClientConfig(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`),
+  );
+}
+
+/** Counts a client's requests, all and PutItem alone (an SDK middleware). */
+export function countingPuts(client: DynamoDBClient): { n: number; puts: number } {
+  const sent = { n: 0, puts: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.n++;
+      if (context.commandName === "PutItemCommand") sent.puts++;
       return next(args);
     },
     { step: "initialize" },

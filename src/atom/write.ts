@@ -13,6 +13,7 @@ import { afterWrite, bookkeeping, type Seen, seenFrom } from "../protocol/state.
 import { deleteAtom, getAtom, putAtom } from "../requests/atom.js";
 import { newWriteId } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
+import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 
@@ -62,7 +63,8 @@ export interface Applied {
 export async function readSeen(target: Target, leftMs?: number): Promise<Seen> {
   const { core } = target;
   const { Item: item } = await core.executor.read(
-    () => new GetItemCommand(getAtom(core.table, target.key)),
+    () =>
+      new GetItemCommand(getAtom(core.table, target.key, readProjections(target.definition).atom)),
     within(target.retry, leftMs),
   );
   return seenFrom(target.definition, item);

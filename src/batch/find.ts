@@ -2,6 +2,7 @@ import { type AttributeValue, BatchGetItemCommand } from "@aws-sdk/client-dynamo
 
 import { batchGet, READ_CHUNK } from "../requests/batch.js";
 import { keyFieldsOf, keyId } from "../schema/keys.js";
+import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { batchSettings, type FindOptions } from "./options.js";
@@ -38,6 +39,8 @@ export async function findItems(
     const key = tableKeys[i] as Item;
     if (!wanted.has(id)) wanted.set(id, { id, key, fields: keyFieldsOf(definition.key, fields) });
   });
+  // Only the attributes decoding needs, and pk/sk to match each answer to its key.
+  const projection = readProjections(definition).find;
   // Items are decoded as their answers arrive, while other requests are still out.
   const found = new Map<string, { readonly item: Item; readonly value: unknown }>();
   let decodeFailure: { readonly error: unknown } | undefined;
@@ -54,6 +57,7 @@ export async function findItems(
             core.table,
             entries.map((entry) => entry.key),
             options.consistent ?? true,
+            projection,
           ),
         ),
         leftMs,

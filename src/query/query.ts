@@ -3,6 +3,7 @@ import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { isDynatomError } from "../errors/index.js";
 import { queryIndex } from "../requests/query.js";
 import { partitionKey } from "../schema/keys.js";
+import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition, IndexShape } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { fingerprint, makeCursor, readCursor } from "./cursor.js";
@@ -192,6 +193,8 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       ascending: order === "asc",
       start,
       limit,
+      // The cursor of a page cut at `limit` is made from its last item, so the keys stay in.
+      projection: readProjections(this.#definition).query(this.#index.gsi),
     });
   }
 

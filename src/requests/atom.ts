@@ -5,16 +5,19 @@ import type {
   PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { type Basis, conditionOn } from "./conditions.js";
+import { type Projection, projectionInput } from "./projection.js";
 
 type Item = Record<string, AttributeValue>;
 
 /**
- * Reads one atom's item, strongly consistently (a decision must rest on the latest value).
+ * Reads one atom's item, strongly consistently (a decision must rest on the latest value). With
+ * a projection, only those attributes (the value's fields and the bookkeeping a swap needs): not
+ * the keys, which the caller already has.
  *
- * @example getAtom("app", { pk: { S: "…" }, sk: { S: "…" } })
+ * @example getAtom("app", { pk: { S: "…" }, sk: { S: "…" } }, projectionOf(["n", "_types", "_schema", "_ver", "_writes"]))
  */
-export function getAtom(table: string, key: Item): GetItemCommandInput {
-  return { TableName: table, Key: key, ConsistentRead: true };
+export function getAtom(table: string, key: Item, projection?: Projection): GetItemCommandInput {
+  return { TableName: table, Key: key, ConsistentRead: true, ...projectionInput(projection) };
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { type Projection, projectionInput } from "./projection.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -21,13 +22,23 @@ export function batchWrite(
   return { RequestItems: { [table]: [...requests] } };
 }
 
-/** One BatchGetItem request for whole items. */
+/**
+ * One BatchGetItem request: whole items, or with a projection only those attributes (answers
+ * come back in any order, so a projection for this read keeps `pk` and `sk` to match them up).
+ *
+ * @example batchGet("app", [{ pk: { S: "…" }, sk: { S: "…" } }], true, projectionOf(["pk", "sk", "n"]))
+ */
 export function batchGet(
   table: string,
   keys: readonly Item[],
   consistent: boolean,
+  projection?: Projection,
 ): BatchGetItemCommandInput {
-  return { RequestItems: { [table]: { Keys: [...keys], ConsistentRead: consistent } } };
+  return {
+    RequestItems: {
+      [table]: { Keys: [...keys], ConsistentRead: consistent, ...projectionInput(projection) },
+    },
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
+import { type Projection, projectionInput } from "./projection.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -13,6 +14,8 @@ export interface IndexRead {
   readonly ascending: boolean;
   readonly start: Item | undefined;
   readonly limit: number | undefined;
+  /** The attributes to read; whole items when undefined. */
+  readonly projection?: Projection | undefined;
 }
 
 /**
@@ -26,7 +29,7 @@ export function queryIndex(read: IndexRead): QueryCommandInput {
     TableName: read.table,
     IndexName: gsi,
     KeyConditionExpression: `#pk = :pk AND ${read.sort.expression}`,
-    ExpressionAttributeNames: { "#pk": `${gsi}pk`, "#sk": `${gsi}sk` },
+    ...projectionInput(read.projection, { "#pk": `${gsi}pk`, "#sk": `${gsi}sk` }),
     ExpressionAttributeValues: { ":pk": { S: read.partition }, ...read.sort.values },
     ScanIndexForward: read.ascending,
     ...(start === undefined ? {} : { ExclusiveStartKey: start }),

@@ -107,3 +107,36 @@ export function fieldShape(schema: unknown): FieldShape {
     ? { kind, optional: false }
     : { kind: undefined, optional: false, why: `it is a ${type}` };
 }
+
+/** Object schemas whose output holds exactly the fields their entries name. */
+const CLOSED_OBJECT_TYPES = new Set(["object", "strict_object"]);
+/** Pipe actions that keep an object's fields as they are. */
+const KEEPS_FIELDS = new Set(["brand", "flavor", "readonly", "guard"]);
+
+/**
+ * The top-level fields an atom value can hold, from its schema; undefined when they cannot all
+ * be named. A `v.object` or `v.strictObject` names them (valibot drops any other key on write);
+ * a loose object, an object with rest, a record, a union, `v.custom` or a pipe that transforms
+ * (its output's fields are unknown) cannot, and then a read must take the whole item.
+ *
+ * @example valueFields(v.object({ id: v.string(), n: v.optional(v.number()) })); // ["id", "n"]
+ */
+export function valueFields(schema: unknown): readonly string[] | undefined {
+  const node = schema as SchemaNode | null;
+  if (typeof node !== "object" || node === null) return undefined;
+  if (Array.isArray(node.pipe)) {
+    const [first, ...steps] = node.pipe as SchemaNode[];
+    const keeps = steps.every(
+      (step) =>
+        step.kind === "validation" ||
+        step.kind === "metadata" ||
+        (step.kind === "transformation" && KEEPS_FIELDS.has(String(step.type))),
+    );
+    return keeps ? valueFields(first) : undefined;
+  }
+  const type = String(node.type);
+  if (OPTIONAL_WRAPPERS.has(type) || REQUIRED_WRAPPERS.has(type)) return valueFields(node.wrapped);
+  if (!CLOSED_OBJECT_TYPES.has(type)) return undefined;
+  const entries = objectEntries(node);
+  return entries === undefined ? undefined : Object.keys(entries);
+}
