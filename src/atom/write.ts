@@ -18,8 +18,9 @@ import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 
 /**
- * How long a state learned from a refused write stays good to write on: past it (a backoff after
- * contention), the item is read again first.
+ * The longest backoff after which a state learned from a refused write is still written on;
+ * after a longer one (contention), the item is read again first. The backoff chosen, not the
+ * time that passed: a slow machine must not change which requests a swap sends.
  */
 const AGED_MS = 25;
 
@@ -167,21 +168,21 @@ export async function applyAll(
   let fresh = start === undefined;
   let pending: Pending | undefined;
   let last: Failed | undefined;
-  // When the state to write on was learned from a refused write (its ALL_OLD item).
-  let learnedAt: number | undefined;
+  // Whether the state to write on was learned from a refused write (its ALL_OLD item).
+  let learnedConflict = false;
   return retrying<Outcome[]>(
     retry,
     async (clock) => {
       // The first read counts against the call's deadline too.
       seen ??= await readSeen(target, clock.left());
-      if (pending === undefined && learnedAt !== undefined && Date.now() - learnedAt > AGED_MS) {
+      if (pending === undefined && learnedConflict && clock.waitedMs > AGED_MS) {
         // Other writers went on while this one backed off. A write on that aged state would
         // conflict anyway, and if its answer were lost, its slot could have left the item's
         // write ids before the resend: read instead, so every write goes out on a recent state.
         seen = await readSeen(target, clock.left());
         fresh = true;
       }
-      learnedAt = undefined;
+      learnedConflict = false;
       if (pending === undefined) {
         const planned = plan(target, seen, changes);
         const failing = planned.drafts.some((draft) => draft.kind === "error");
@@ -236,7 +237,7 @@ export async function applyAll(
         seen = current;
         fresh = true;
         pending = undefined;
-        learnedAt = Date.now();
+        learnedConflict = true;
       }
       // A lost answer is settled at once: every moment waited lets other writers push the
       // item past the write ids it keeps, and then nothing can tell.

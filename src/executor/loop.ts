@@ -8,6 +8,8 @@ export interface Clock {
   readonly attempt: number;
   /** The ms left before the call's deadline (at least 1). */
   left(): number;
+  /** The backoff waited before this attempt, in ms (0 for the first, and after `now`). */
+  readonly waitedMs: number;
 }
 
 /** What one attempt decided: finished, or try again (after a backoff unless `now`). */
@@ -42,10 +44,14 @@ export async function retrying<T>(
 ): Promise<T> {
   let startedAt = Date.now();
   let attempt = 0;
+  let waited = 0;
   const clock: Clock = {
     policy,
     get attempt() {
       return attempt;
+    },
+    get waitedMs() {
+      return waited;
     },
     left: () => Math.max(1, startedAt + policy.deadlineMs - Date.now()),
   };
@@ -58,6 +64,7 @@ export async function retrying<T>(
       startedAt = Date.now();
     }
     if (result.now && attempt < policy.maxAttempts && Date.now() - startedAt < policy.deadlineMs) {
+      waited = 0;
       continue;
     }
     const delay = backoff(policy, Math.max(attempt, 1), startedAt);
@@ -69,6 +76,7 @@ export async function retrying<T>(
         elapsedMs: Date.now() - startedAt,
       });
     }
+    waited = delay;
     await sleep(delay);
   }
 }
