@@ -1,3 +1,4 @@
+import type { RetryPolicy } from "../executor/policy.js";
 import type { Seen } from "../protocol/state.js";
 import { keyId } from "../schema/keys.js";
 import type { StoreCore } from "../store/core.js";
@@ -16,6 +17,15 @@ interface Queued {
   readonly change: Change;
   resolve(applied: Applied): void;
   reject(error: unknown): void;
+}
+
+function samePolicy(a: RetryPolicy, b: RetryPolicy): boolean {
+  return (
+    a.maxAttempts === b.maxAttempts &&
+    a.baseDelayMs === b.baseDelayMs &&
+    a.maxDelayMs === b.maxDelayMs &&
+    a.deadlineMs === b.deadlineMs
+  );
 }
 
 /** The newer of two states a handle or a write saw (by version; undefined knows nothing). */
@@ -46,12 +56,20 @@ class Lane {
     // What the last combined write left: fresher than any handle's own state.
     let seen: Seen | undefined;
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_COMBINED);
-      const head = batch[0] as Queued;
+      const head = this.#queue[0] as Queued;
+      // Only changes under the same retry policy share a write: the write's policy is then
+      // every caller's own (a handle allowing one attempt must not fail another's swap).
+      let size = 1;
+      while (
+        size < Math.min(this.#queue.length, MAX_COMBINED) &&
+        samePolicy((this.#queue[size] as Queued).target.retry, head.target.retry)
+      ) {
+        size++;
+      }
+      const batch = this.#queue.splice(0, size);
       const start = batch.reduce((state, queued) => newer(state, queued.start), seen);
       let results: Outcome[];
       try {
-        // The write follows the retry policy of the first change in it.
         results = await applyAll(
           head.target,
           start,

@@ -137,3 +137,24 @@ test("combined writes of two stores on one atom stay exact under contention", as
   t.true(steps);
   t.deepEqual(await (handles[0] as (typeof handles)[number]).deref(), { name, n: 64 });
 });
+
+test("changes under different retry policies do not share a write: one handle's budget never fails another's swap", async (t) => {
+  const { store, name, requests } = open();
+  const strict = store.atom(Tally, { name }, { init: { name, n: 0 }, retry: { maxAttempts: 1 } });
+  const patient = store.atom(Tally, { name }, { init: { name, n: 0 } });
+  await patient.reset({ name, n: 0 });
+  await strict.deref();
+  // Another store moves the item on: both handles now hold a stale version.
+  const other = open();
+  await other.store.atom(Tally, { name }, { init: { name, n: 0 } }).swap(inc);
+  requests.clear();
+  const first = strict.swap(inc);
+  const second = strict.swap(inc);
+  const third = patient.swap(inc);
+  const [a, b, c] = await Promise.allSettled([first, second, third]);
+  t.is(a?.status, "rejected", "one attempt on a stale version: gives up");
+  t.true(b?.status === "rejected" || b?.status === "fulfilled");
+  t.is(c?.status, "fulfilled", "the default policy retries its own write");
+  const final = (await patient.deref()).n;
+  t.is(final, 2 + (b?.status === "fulfilled" ? 1 : 0));
+});
