@@ -58,11 +58,17 @@ export class RequestTimeout extends Error {
  * reached the wire: a middleware next to the HTTP handler sees every attempt the SDK makes,
  * including its own retries. A refusal (a 4xx answer) or a connection never made applied
  * nothing; any other attempt that was sent may have applied.
+ *
+ * `cutsItself`: the client's HTTP handler throws when a request outlives the `requestTimeout`
+ * it is given (a client the store made). Then the request carries that timeout and no abort
+ * signal: a signal costs listeners at every layer of the SDK, 2–3% of a request. A client of
+ * the user's may only warn, so its requests are aborted.
  */
 export async function attempt<O>(
   client: DynamoDBClient,
   command: Sendable<O>,
   timeoutMs: number,
+  cutsItself = false,
 ): Promise<Attempted<O>> {
   let dispatched = false;
   let inFlight = 0;
@@ -111,10 +117,10 @@ export async function attempt<O>(
     },
     { step: "deserialize", priority: "high", name: "dynatomAttempts" },
   );
-  const abort = new AbortController();
+  const abort = cutsItself ? undefined : new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  // The abort reaches the HTTP handler; the race also ends waits the SDK does not bound
-  // (a credentials provider that hangs).
+  // The timeout or the abort reaches the HTTP handler; the race also ends waits the SDK does
+  // not bound (a credentials provider that hangs).
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const err = new RequestTimeout(timeoutMs);
@@ -122,13 +128,16 @@ export async function attempt<O>(
         mayHaveApplied = true;
         mayLandLater = true;
       }
-      abort.abort(err);
+      abort?.abort(err);
       reject(err);
     }, timeoutMs);
   });
   try {
     const output = await Promise.race([
-      client.send(command as never, { abortSignal: abort.signal }) as Promise<O>,
+      client.send(
+        command as never,
+        abort === undefined ? { requestTimeout: timeoutMs } : { abortSignal: abort.signal },
+      ) as Promise<O>,
       expired,
     ]);
     return { ok: true, output };

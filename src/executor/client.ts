@@ -1,4 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynatomError } from "../errors/index.js";
 import { localClientConfig } from "../local/client-config.js";
 import type { LocalDynamo } from "../local/index.js";
@@ -26,6 +26,11 @@ export interface ClientHandle {
   get(): Promise<DynamoDBClient>;
   /** How long one request may take, in ms: the executor bounds every request by it. */
   readonly timeoutMs: number;
+  /**
+   * Whether the client throws on a request that outlives the `requestTimeout` it is sent with
+   * (one made here, with `throwOnRequestTimeout`); a client of the user's is not trusted to.
+   */
+  readonly cutsItself: boolean;
   close(): Promise<void>;
 }
 
@@ -44,7 +49,9 @@ export function clientHandle(
 ): ClientHandle {
   const timeout = requestTimeout(options.requestTimeoutMs, env);
   const own = options.client;
-  if (own !== undefined) return { get: async () => own, timeoutMs: timeout, close: async () => {} };
+  if (own !== undefined) {
+    return { get: async () => own, timeoutMs: timeout, cutsItself: false, close: async () => {} };
+  }
   const endpoint = options.endpoint ?? env.DYNATOM_ENDPOINT;
   checkEndpoint(endpoint, options.endpoint === undefined ? "DYNATOM_ENDPOINT" : "endpoint");
   // The installed SDK sets no timeout by default: a server that accepts and never answers
@@ -57,6 +64,7 @@ export function clientHandle(
   };
   // No hidden SDK retries: the executor sees every attempt and decides each resend itself.
   const maxAttempts = 1;
+  const logger = QUIET;
   let local: LocalDynamo | undefined;
   let made: Promise<DynamoDBClient> | undefined;
   const make = async (): Promise<DynamoDBClient> => {
@@ -68,6 +76,7 @@ export function clientHandle(
         ...localClientConfig(local.endpoint),
         requestHandler,
         maxAttempts,
+        logger,
       });
     }
     if (endpoint !== undefined && endpoint !== "" && endpoint !== "aws") {
@@ -77,12 +86,14 @@ export function clientHandle(
           : localClientConfig(endpoint)),
         requestHandler,
         maxAttempts,
+        logger,
       });
     }
-    return new DynamoDBClient({ requestHandler, maxAttempts });
+    return new DynamoDBClient({ requestHandler, maxAttempts, logger });
   };
   return {
     timeoutMs: timeout,
+    cutsItself: true,
     get: () => {
       // A failed start (no Java, a timeout) is not kept: the next call tries again.
       made ??= make().catch((err: unknown) => {
@@ -98,6 +109,14 @@ export function clientHandle(
     },
   };
 }
+
+/**
+ * The SDK's default logger does nothing, yet having an `info` it makes the SDK copy every
+ * request's input and answer through their schemas for it: 3–4% of an atom's write. Without
+ * `info` and `error` (only ever called as `logger?.info?.(…)`) that work is skipped; `debug`
+ * and `warn` are called unguarded, so they stay, doing nothing as before.
+ */
+const QUIET = { debug() {}, warn() {} } as unknown as NonNullable<DynamoDBClientConfig["logger"]>;
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 3_000;

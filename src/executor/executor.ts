@@ -18,11 +18,19 @@ export class Executor {
   readonly table: string;
   readonly #client: () => Promise<DynamoDBClient>;
   readonly #timeoutMs: number;
+  readonly #cutsItself: boolean;
 
-  constructor(table: string, client: () => Promise<DynamoDBClient>, timeoutMs: number) {
+  /** `cutsItself`: the client throws on a request past the timeout it is given (see `attempt`). */
+  constructor(
+    table: string,
+    client: () => Promise<DynamoDBClient>,
+    timeoutMs: number,
+    cutsItself = false,
+  ) {
     this.table = table;
     this.#client = client;
     this.#timeoutMs = timeoutMs;
+    this.#cutsItself = cutsItself;
   }
 
   /** Sends once, within the request timeout and, if given, the ms left to the call. */
@@ -35,7 +43,8 @@ export class Executor {
       // and the caller reports it with what it knows of earlier attempts.
       return { ok: false, failure: "definite", error, mayHaveApplied: false };
     }
-    return attempt(client, command, Math.min(this.#timeoutMs, leftMs ?? Number.POSITIVE_INFINITY));
+    const ms = Math.min(this.#timeoutMs, leftMs ?? Number.POSITIVE_INFINITY);
+    return attempt(client, command, ms, this.#cutsItself);
   }
 
   /**

@@ -55,7 +55,12 @@ export class StoreCore {
     // A bad policy fails here, not at the first conflict.
     this.retry = retryPolicy(options.retry);
     this.#handle = clientHandle(options);
-    this.executor = new Executor(this.table, () => this.client(), this.#handle.timeoutMs);
+    this.executor = new Executor(
+      this.table,
+      () => this.client(),
+      this.#handle.timeoutMs,
+      this.#handle.cutsItself,
+    );
   }
 
   /** The client, made on first use (starting the embedded DynamoDB Local if asked). */

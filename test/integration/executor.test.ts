@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 // How the one executor judges a failed request by what reached the wire: hidden SDK retries,
 // errors raised before sending, transaction locks, servers that never answer.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -148,6 +149,9 @@ test("a client of your own without timeouts is still bounded: a silent server fa
     t.true(isDynatomError(found, "batch.incomplete"), String(found));
     const table = await t.throwsAsync(store.ensureTable());
     t.true(isDynatomError(table, "store.request-failed"), String(table));
+    // Each request was aborted, not left to the client: no connection stays open.
+    for (let waited = 0; silent.open() > 0 && waited < 10_000; waited += 50) await sleep(50);
+    t.is(silent.open(), 0);
   } finally {
     await store.close();
     client.destroy();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -253,6 +254,30 @@ test("a server that accepts and never answers: every call fails in its bounds, n
     t.true(isDynatomError(swap), String(swap));
     const found = await t.throwsAsync(store.findItems(Counter, [{ name: "x" }]));
     t.true(isDynatomError(found), String(found));
+  } finally {
+    await store.close();
+    silent.close();
+  }
+});
+
+test("a call that runs out of time cuts its request: no connection is left open", async (t) => {
+  // The deadline ends the call long before the request timeout would: the request must be cut
+  // then too, or every such call would hold a socket for a minute.
+  const silent = await startSilentServer();
+  const store = createStore({
+    table: "silent",
+    atoms: [Counter],
+    endpoint: silent.endpoint,
+    requestTimeoutMs: 60_000,
+    retry: { deadlineMs: 300 },
+  });
+  try {
+    await t.throwsAsync(store.atom(Counter, { name: "x" }).deref());
+    await t.throwsAsync(
+      store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } }).swap((c) => c),
+    );
+    for (let waited = 0; silent.open() > 0 && waited < 10_000; waited += 50) await sleep(50);
+    t.is(silent.open(), 0);
   } finally {
     await store.close();
     silent.close();
