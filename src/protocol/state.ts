@@ -22,6 +22,11 @@ export interface Seen {
    * item tests the form it holds.
    */
   readonly writesForm?: WriteIdsForm;
+  /**
+   * The write ids exactly as the item stores them, in this release's text form: a write is
+   * conditional on the whole attribute being unchanged, one comparison for DynamoDB.
+   */
+  readonly writesText?: string;
   readonly value: unknown;
 }
 
@@ -34,11 +39,13 @@ export function seenFrom(
 ): Seen {
   if (item === undefined) return ABSENT;
   const { ids, form } = writeIdsOf(definition, item);
+  const text = form === "text" ? item[WRITE_IDS_ATTRIBUTE]?.S : undefined;
   return {
     exists: true,
     version: atomVersionOf(definition, item),
     writes: ids,
     ...(form === "text" ? {} : { writesForm: form }),
+    ...(text === undefined ? {} : { writesText: text }),
     value: definition.decode(item),
   };
 }
@@ -56,10 +63,12 @@ export function bookkeeping(basis: Seen, writeId: string): Record<string, Attrib
 
 /** The state after a write of `value` on `basis` succeeded. */
 export function afterWrite(basis: Seen, writeId: string, value: unknown): Seen {
+  const writes = nextWriteIds(basis.writes, writeId);
   return {
     exists: true,
     version: basis.version + 1,
-    writes: nextWriteIds(basis.writes, writeId),
+    writes,
+    writesText: buildWriteIds(writes).S as string,
     value,
   };
 }
