@@ -15,7 +15,13 @@ import type { AtomDefinition } from "./types.js";
 
 /** The projections of one atom type's reads; undefined where the whole item must be read. */
 export interface ReadProjections {
-  /** `deref` and a swap's reads: the value and the bookkeeping the protocol reads. */
+  /**
+   * `deref` and a swap's reads: the value and the bookkeeping the protocol reads; only for a
+   * type with indexes, whose items carry their GSI keys too. Without indexes, all a projection
+   * would leave out is the primary key and ElectroDB's two markers, tens of bytes that cost less
+   * to carry than the ProjectionExpression costs DynamoDB to apply (5% of a GetItem measured on
+   * DynamoDB Local; DynamoDB bills the read by the whole item either way).
+   */
   readonly atom: Projection | undefined;
   /** `findItems`: the value, and `pk`/`sk` to match answers (which come in any order) to keys. */
   readonly find: Projection | undefined;
@@ -61,7 +67,10 @@ function build(definition: AtomDefinition): ReadProjections {
     ]),
   );
   return {
-    atom: projectionOf([...decoded, ...protocolAttributes()]),
+    atom:
+      definition.indexes.length > 0
+        ? projectionOf([...decoded, ...protocolAttributes()])
+        : undefined,
     find: projectionOf(["pk", "sk", ...decoded]),
     query: (gsi) => byIndex.get(gsi),
   };

@@ -129,6 +129,21 @@ test("atom reads ask for the value, the note and the bookkeeping; not keys or El
   t.is(readProjections(Account), readProjections(Account), "computed once per definition");
 });
 
+test("without indexes, atom reads take the whole item; findItems still projects", (t) => {
+  // All the atom read would leave out is the key and ElectroDB's markers: not worth an
+  // expression DynamoDB must parse on every read.
+  const Plain = defineAtom({
+    name: "plain",
+    version: 1,
+    schema: v.object({ id: v.string(), n: v.number() }),
+    key: ["id"],
+  });
+  const { atom, find } = readProjections(Plain);
+  t.is(atom, undefined);
+  t.is(getAtom("app", key, atom).ProjectionExpression, undefined);
+  t.deepEqual(new Set(find?.attributes), new Set(["pk", "sk", "id", "n", "_types", "_schema"]));
+});
+
 test("an atom type with migrations, or an open schema, reads whole items", (t) => {
   const Migrated = defineAtom({
     name: "migrated",
