@@ -160,11 +160,18 @@ export function counting(client: DynamoDBClient): { n: number } {
  * @example const own = await sameClient(client); // counts its own requests
  */
 export async function sameClient(client: DynamoDBClient): Promise<DynamoDBClient> {
-  const endpoint = await client.config.endpoint?.();
+  const endpoint = await endpointOf(client);
   if (endpoint === undefined) return new DynamoDBClient({});
-  return new DynamoDBClient(
-    localClientConfig(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`),
-  );
+  return new DynamoDBClient(localClientConfig(endpoint));
+}
+
+/**
+ * The URL of the run's DynamoDB Local, for a store that makes its own client as a new user's
+ * does (`endpoint`, or DYNATOM_ENDPOINT).
+ */
+export async function endpointOf(client: DynamoDBClient): Promise<string | undefined> {
+  const endpoint = await client.config.endpoint?.();
+  return endpoint && `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`;
 }
 
 /** Counts a client's requests, all and PutItem alone (an SDK middleware). */
