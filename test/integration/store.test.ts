@@ -7,7 +7,14 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import test from "ava";
-import { createStore, DefinitionError, defineAtom, indexForm, isDynatomError } from "dynatom";
+import {
+  createStore,
+  DefinitionError,
+  defineAtom,
+  indexForm,
+  isDynatomError,
+  type Store,
+} from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
 import { Account, Counter } from "../helpers/atoms.js";
@@ -235,16 +242,29 @@ test("a failed embedded start is not kept: the next call starts DynamoDB Local",
     }
   }));
 
-test("a server that accepts and never answers: every call fails in its bounds, none hangs", async (t) => {
+/** Runs `body` with a store whose endpoint accepts connections and never answers. */
+async function onSilentServer(
+  timeouts: { requestTimeoutMs: number; deadlineMs: number },
+  body: (store: Store<readonly (typeof Counter)[]>, silent: { open(): number }) => Promise<void>,
+): Promise<void> {
   const silent = await startSilentServer();
   const store = createStore({
     table: "silent",
     atoms: [Counter],
     endpoint: silent.endpoint,
-    requestTimeoutMs: 300,
-    retry: { deadlineMs: 2_000 },
+    requestTimeoutMs: timeouts.requestTimeoutMs,
+    retry: { deadlineMs: timeouts.deadlineMs },
   });
   try {
+    await body(store, silent);
+  } finally {
+    await store.close();
+    silent.close();
+  }
+}
+
+test("a server that accepts and never answers: every call fails in its bounds, none hangs", (t) =>
+  onSilentServer({ requestTimeoutMs: 300, deadlineMs: 2_000 }, async (store) => {
     const read = await t.throwsAsync(store.atom(Counter, { name: "x" }).deref());
     t.true(isDynatomError(read, "store.request-failed"), String(read));
     t.true(isDynatomError(read) && read.retryable);
@@ -254,35 +274,19 @@ test("a server that accepts and never answers: every call fails in its bounds, n
     t.true(isDynatomError(swap), String(swap));
     const found = await t.throwsAsync(store.findItems(Counter, [{ name: "x" }]));
     t.true(isDynatomError(found), String(found));
-  } finally {
-    await store.close();
-    silent.close();
-  }
-});
+  }));
 
-test("a call that runs out of time cuts its request: no connection is left open", async (t) => {
+test("a call that runs out of time cuts its request: no connection is left open", (t) =>
   // The deadline ends the call long before the request timeout would: the request must be cut
   // then too, or every such call would hold a socket for a minute.
-  const silent = await startSilentServer();
-  const store = createStore({
-    table: "silent",
-    atoms: [Counter],
-    endpoint: silent.endpoint,
-    requestTimeoutMs: 60_000,
-    retry: { deadlineMs: 300 },
-  });
-  try {
+  onSilentServer({ requestTimeoutMs: 60_000, deadlineMs: 300 }, async (store, silent) => {
     await t.throwsAsync(store.atom(Counter, { name: "x" }).deref());
     await t.throwsAsync(
       store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } }).swap((c) => c),
     );
     for (let waited = 0; silent.open() > 0 && waited < 10_000; waited += 50) await sleep(50);
     t.is(silent.open(), 0);
-  } finally {
-    await store.close();
-    silent.close();
-  }
-});
+  }));
 
 test("requestTimeoutMs must be a positive number of ms", (t) => {
   const err = t.throws(() =>
