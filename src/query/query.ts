@@ -2,6 +2,7 @@ import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { isDynatomError } from "../errors/index.js";
 import { queryIndex } from "../requests/query.js";
+import { PRIMARY } from "../schema/check.js";
 import { partitionKey } from "../schema/keys.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition, IndexShape } from "../schema/types.js";
@@ -20,6 +21,14 @@ import type { IndexQuery, Page, QueryOptions, RunnableQuery } from "./types.js";
 
 type Fields = Readonly<Record<string, unknown>>;
 type Item = Record<string, AttributeValue>;
+
+/** How one page is read: its order, where it starts, how many items at most, how consistent. */
+interface ReadHow {
+  readonly order: Order;
+  readonly start: Item | undefined;
+  readonly limit: number | undefined;
+  readonly consistent: boolean;
+}
 
 /** What one read of the index returned, within the range, and where to go on from. */
 interface Read {
@@ -78,13 +87,13 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   }
 
   async go(options: QueryOptions = {}): Promise<Page<T>> {
-    const { order, limit, plan, query, start: first } = this.#prepare(options);
+    const { order, limit, plan, query, start: first, consistent } = this.#prepare(options);
     if (plan === undefined) return { items: [] };
     let start = first;
     const items: Item[] = [];
     for (;;) {
       const want = limit === undefined ? undefined : limit - items.length + 1;
-      const read = await this.#read(plan, order, start, want);
+      const read = await this.#read(plan, { order, start, limit: want, consistent });
       items.push(...read.items);
       if (limit !== undefined && items.length > limit) {
         // One more item than asked for came back, so there is more: resume after the last kept.
@@ -97,7 +106,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   }
 
   async *pages(options: QueryOptions = {}): AsyncIterableIterator<Page<T>> {
-    const { order, limit, plan, query, range, start: first } = this.#prepare(options);
+    const { order, limit, plan, query, range, start: first, consistent } = this.#prepare(options);
     if (plan === undefined) {
       yield { items: [] };
       return;
@@ -107,9 +116,14 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     for (;;) {
       let page: Page<T>;
       if (limit !== undefined) {
-        page = await this.go({ limit, order, ...(cursor === undefined ? {} : { cursor }) });
+        page = await this.go({
+          limit,
+          order,
+          consistent,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
       } else {
-        const read = await this.#read(plan, order, start, undefined);
+        const read = await this.#read(plan, { order, start, limit: undefined, consistent });
         page = this.#page(read.items, read.next, query);
       }
       yield page;
@@ -121,9 +135,14 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
 
   /** The QueryCommand input of the first request, without sending it. */
   params(options: QueryOptions = {}): QueryCommandInput | undefined {
-    const { order, limit, plan, start } = this.#prepare(options);
+    const { order, limit, plan, start, consistent } = this.#prepare(options);
     if (plan === undefined) return undefined;
-    return this.#input(plan, order, start, limit === undefined ? undefined : limit + 1);
+    return this.#input(plan, {
+      order,
+      start,
+      limit: limit === undefined ? undefined : limit + 1,
+      consistent,
+    });
   }
 
   #with(condition: Condition): Query<T> {
@@ -139,6 +158,14 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       throw this.#invalid(`limit must be a whole number from 1, not ${String(limit)}`);
     const range = sortRange(this.#definition, this.#index, this.#condition);
     const plan = sortPlan(range, order);
+    const consistent = options.consistent === true;
+    if (options.consistent !== undefined && typeof options.consistent !== "boolean")
+      throw this.#invalid(`consistent must be true or false, not ${String(options.consistent)}`);
+    if (consistent && this.#index.gsi !== "")
+      throw this.#invalid(
+        "an index is only ever read eventually consistently (DynamoDB refuses a consistent " +
+          "read of a GSI); query the table's own key with .primary(...), or leave consistent out",
+      );
     const query = fingerprint([
       this.#definition.name,
       this.#index.name,
@@ -149,13 +176,13 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     // A cursor is checked before anything else happens, also for a query that reads nothing.
     const start =
       options.cursor === undefined ? undefined : this.#start(options.cursor, query, range);
-    return { order, limit, plan, query, range, start };
+    return { order, limit, plan, query, range, start, consistent };
   }
 
   /** The attributes that locate an item in the index: what a cursor holds. */
   get #keyNames(): string[] {
     const { gsi } = this.#index;
-    return ["pk", "sk", `${gsi}pk`, `${gsi}sk`];
+    return [...new Set(["pk", "sk", `${gsi}pk`, `${gsi}sk`])];
   }
 
   #invalid(reason: string) {
@@ -179,32 +206,23 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     );
   }
 
-  #input(
-    plan: SortPlan,
-    order: Order,
-    start: Item | undefined,
-    limit: number | undefined,
-  ): QueryCommandInput {
+  #input(plan: SortPlan, how: ReadHow): QueryCommandInput {
     return queryIndex({
       table: this.#core.table,
       gsi: this.#index.gsi,
       partition: this.#partition,
       sort: plan,
-      ascending: order === "asc",
-      start,
-      limit,
+      ascending: how.order === "asc",
+      start: how.start,
+      limit: how.limit,
+      consistent: how.consistent,
       // The cursor of a page cut at `limit` is made from its last item, so the keys stay in.
       projection: readProjections(this.#definition).query(this.#index.gsi),
     });
   }
 
-  async #read(
-    plan: SortPlan,
-    order: Order,
-    start: Item | undefined,
-    limit: number | undefined,
-  ): Promise<Read> {
-    const input = this.#input(plan, order, start, limit);
+  async #read(plan: SortPlan, how: ReadHow): Promise<Read> {
+    const input = this.#input(plan, how);
     const result = await this.#core.executor.read(() => new QueryCommand(input), this.#core.retry);
     const items = result.Items ?? [];
     const sk = `${this.#index.gsi}sk`;
@@ -253,15 +271,20 @@ function partitionOf(definition: AtomDefinition, index: IndexShape, fields: Fiel
   }
 }
 
-/** `store.query(X)`: an object with one method per index of the atom type. */
-export function atomQueries(
-  core: StoreCore,
-  definition: AtomDefinition,
-): Record<string, (partition: Fields) => Query<unknown>> {
+/**
+ * `store.query(X)`: an object with one method per index of the atom type, and `primary` for the
+ * table's own key (read as an index whose key attributes are `pk` and `sk`).
+ */
+export function atomQueries(core: StoreCore, definition: AtomDefinition): QueriesOf {
   const queries: Record<string, (partition: Fields) => Query<unknown>> = {};
-  for (const index of definition.indexes) {
+  const table: IndexShape = { name: PRIMARY, gsi: "", ...definition.key };
+  for (const index of [table, ...definition.indexes]) {
     queries[index.name] = (partition) =>
       new Query(core, definition, index, partitionOf(definition, index, partition));
   }
-  return Object.freeze(queries);
+  return Object.freeze(queries) as QueriesOf;
 }
+
+type QueriesOf = { readonly [name: string]: (partition: Fields) => Query<unknown> } & {
+  readonly primary: (partition: Fields) => Query<unknown>;
+};

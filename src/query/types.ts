@@ -18,6 +18,11 @@ export interface QueryOptions {
   readonly order?: "asc" | "desc";
   /** Continue after the last item of an earlier page of this very query. */
   readonly cursor?: string;
+  /**
+   * Read strongly consistently: every write acknowledged before the query began is seen. Only
+   * `.primary(...)` queries can (DynamoDB reads a GSI eventually consistently); default false.
+   */
+  readonly consistent?: boolean;
 }
 
 /** A query ready to run. */
@@ -75,9 +80,32 @@ type SortFields<D, N> = D extends { readonly "~spec"?: { readonly indexes: infer
     : never
   : never;
 
-/** `store.query(X)`: one method per index, taking the index's partition-key fields. */
+/** The fields of one part of the table's own key, as declared (a list key is all partition). */
+type KeyPart<D, Part extends "pk" | "sk"> = D extends {
+  readonly "~spec"?: { readonly key: infer K };
+}
+  ? K extends readonly string[]
+    ? Part extends "pk"
+      ? K
+      : readonly []
+    : K extends { readonly [P in Part]: infer F extends readonly string[] }
+      ? F
+      : readonly []
+  : never;
+
+/** The partition-key fields of the table's own key, with their value types. */
+type PrimaryPartition<D> = {
+  readonly [K in KeyPart<D, "pk">[number] & keyof InferAtom<D>]: InferAtom<D>[K];
+};
+
+/**
+ * `store.query(X)`: one method per index, taking the index's partition-key fields, and
+ * `primary`, taking the partition fields of the table's own key: a tenant's items without a GSI.
+ */
 export type AtomQueries<D extends AtomDefinition> = {
   readonly [N in IndexName<D>]: (
     partition: IndexPartition<D, N>,
   ) => IndexQuery<InferAtom<D>, SortFields<D, N>>;
+} & {
+  readonly primary: (partition: PrimaryPartition<D>) => IndexQuery<InferAtom<D>, KeyPart<D, "sk">>;
 };

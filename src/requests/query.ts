@@ -3,10 +3,10 @@ import { type Projection, projectionInput } from "./projection.js";
 
 type Item = Record<string, AttributeValue>;
 
-/** One read of a GSI partition: which index, which partition, which sort-key range. */
+/** One read of a partition of the table or of a GSI: which partition, which sort-key range. */
 export interface IndexRead {
   readonly table: string;
-  /** `gsi1`, `gsi2`, …: its keys are `<gsi>pk` and `<gsi>sk`. */
+  /** `gsi1`, `gsi2`, …: its keys are `<gsi>pk` and `<gsi>sk`; `""` for the table (`pk`, `sk`). */
   readonly gsi: string;
   readonly partition: string;
   /** The sort-key half of the key condition, on `#sk`. */
@@ -16,10 +16,12 @@ export interface IndexRead {
   readonly limit: number | undefined;
   /** The attributes to read; whole items when undefined. */
   readonly projection?: Projection | undefined;
+  /** A strongly consistent read: the table only, as DynamoDB allows. */
+  readonly consistent?: boolean;
 }
 
 /**
- * The Query request for one page of an index partition.
+ * The Query request for one page of a partition of the table or of an index.
  *
  * @example queryIndex({ table: "app", gsi: "gsi1", partition: "…", sort: { expression: "#sk = :sk", values: { ":sk": { S: "…" } } }, ascending: true, start: undefined, limit: 50 })
  */
@@ -27,7 +29,8 @@ export function queryIndex(read: IndexRead): QueryCommandInput {
   const { gsi, start, limit } = read;
   return {
     TableName: read.table,
-    IndexName: gsi,
+    ...(gsi === "" ? {} : { IndexName: gsi }),
+    ...(read.consistent ? { ConsistentRead: true } : {}),
     KeyConditionExpression: `#pk = :pk AND ${read.sort.expression}`,
     ...projectionInput(read.projection, { "#pk": `${gsi}pk`, "#sk": `${gsi}sk` }),
     ExpressionAttributeValues: { ":pk": { S: read.partition }, ...read.sort.values },

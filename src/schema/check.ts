@@ -136,6 +136,9 @@ export function checkDeclaration(spec: {
   return { key, indexes: assignIndexes(atom, spec.indexes ?? {}, fields), kinds };
 }
 
+/** What `store.query(X)` calls the table's own key, beside the indexes. */
+export const PRIMARY = "primary";
+
 /** Gives each index its generic GSI: the pinned one, else the lowest free, in declaration order. */
 function assignIndexes(
   atom: string,
@@ -146,6 +149,11 @@ function assignIndexes(
   const named = Object.entries(specs).map(([name, spec]) => {
     if (typeof spec !== "object" || spec === null)
       throw invalid(atom, `the index "${name}" must be { pk: [...], sk?: [...] }`);
+    if (name === PRIMARY)
+      throw invalid(
+        atom,
+        `"${PRIMARY}" names the table's own key in queries; give the index another name`,
+      );
     const pk = fields(spec.pk, `index "${name}"`, "pk");
     if (pk.length === 0) throw invalid(atom, `the index "${name}" needs at least one pk field`);
     const sk = fields(spec.sk, `index "${name}"`, "sk");

@@ -25,7 +25,10 @@ export interface ReadProjections {
   readonly atom: Projection | undefined;
   /** `findItems`: the value, and `pk`/`sk` to match answers (which come in any order) to keys. */
   readonly find: Projection | undefined;
-  /** A query on the index with these key attributes: the value, and the keys a cursor holds. */
+  /**
+   * A query on the index with these key attributes (`""`: the table's own key): the value, and
+   * the keys a cursor holds.
+   */
   query(gsi: string): Projection | undefined;
 }
 
@@ -66,12 +69,14 @@ function build(definition: AtomDefinition): ReadProjections {
       projectionOf(["pk", "sk", `${index.gsi}pk`, `${index.gsi}sk`, ...decoded]),
     ]),
   );
+  const find = projectionOf(["pk", "sk", ...decoded]);
   return {
     atom:
       definition.indexes.length > 0
         ? projectionOf([...decoded, ...protocolAttributes()])
         : undefined,
-    find: projectionOf(["pk", "sk", ...decoded]),
-    query: (gsi) => byIndex.get(gsi),
+    find,
+    // The table's own key: its keys are all a cursor holds.
+    query: (gsi) => (gsi === "" ? find : byIndex.get(gsi)),
   };
 }

@@ -193,7 +193,7 @@ async function allPages<T>(runnable: Runnable<T>, options: QueryOptions): Promis
 /** Pages by `go`, passing each cursor back; `limits` gives each call's limit in turn. */
 async function goPages<T>(
   runnable: Runnable<T>,
-  order: Order,
+  options: { readonly order: Order; readonly consistent?: boolean },
   limits: readonly (number | undefined)[],
 ): Promise<Page<T>[]> {
   const pages: Page<T>[] = [];
@@ -201,7 +201,7 @@ async function goPages<T>(
   do {
     const limit = limits[pages.length % Math.max(limits.length, 1)];
     const page = await runnable.go({
-      order,
+      ...options,
       ...(limit === undefined ? {} : { limit }),
       ...(cursor === undefined ? {} : { cursor }),
     });
@@ -216,11 +216,13 @@ async function goPages<T>(
 // The model: each type's natural order, independent of the index forms
 // ---------------------------------------------------------------------------------------------
 
-type Field = "s" | "n" | "b" | "d" | "f";
-type IndexName = "byS" | "byN" | "byB" | "byD" | "byF" | "byDN" | "bySN";
+type Field = "id" | "s" | "n" | "b" | "d" | "f";
+type IndexName = "primary" | "byS" | "byN" | "byB" | "byD" | "byF" | "byDN" | "bySN";
 /** A row of any of the atom types the properties query. */
 type Item = Fields & { readonly id: string };
 const SORT_FIELDS: Record<IndexName, readonly Field[]> = {
+  // The table's own key: the types of this file all sort on their id.
+  primary: ["id"],
   bySN: ["s", "n"],
   byS: ["s"],
   byN: ["n"],
@@ -236,6 +238,7 @@ const natural = <V>(a: V, b: V) => (a < b ? -1 : a > b ? 1 : 0);
 /** Natural order of one field's values: strings by UTF-8 bytes (what DynamoDB compares). */
 function compareField(field: Field, a: unknown, b: unknown): number {
   switch (field) {
+    case "id":
     case "s":
       return sign(
         Buffer.compare(Buffer.from(a as string, "utf8"), Buffer.from(b as string, "utf8")),
@@ -358,9 +361,10 @@ const anyD = fc.oneof(
 );
 const anyFields = fc.record({ s: anyS, n: anyN, b: anyB, d: anyD, f: fc.boolean() });
 
+const anyId = fc.string({ unit: "grapheme-ascii", maxLength: 3 });
 const anyRows = fc.uniqueArray(
   fc.record({
-    id: fc.string({ unit: "grapheme-ascii", maxLength: 3 }),
+    id: anyId,
     values: anyFields,
   }),
   { selector: (row) => row.id, maxLength: 30 },
@@ -488,7 +492,7 @@ async function checkQuery(
   }
   const where = `${definition.name}.${q.index}.${q.op}(${show(from)}${q.op === "between" ? `, ${show(to)}` : ""}) ${q.order}`;
   const base = looseQuery<Item>(store, definition, q.index, { p });
-  if (q.op === "beginsWith" && last !== "s") {
+  if (q.op === "beginsWith" && last !== "s" && last !== "id") {
     try {
       base.beginsWith(from);
     } catch (err) {
@@ -506,13 +510,16 @@ async function checkQuery(
   if (q.order === "desc") expected.reverse();
 
   const limit = q.pageLimit;
+  // The table can be read strongly consistently; an index cannot.
+  const consistent = q.index === "primary";
   const paged = await allPages(runnable, {
     order: q.order,
+    consistent,
     ...(limit === undefined ? {} : { limit }),
   });
   checkPages(`pages(${limit}) ${where}`, paged, expected, all, limit, byId);
 
-  const gone = await goPages(runnable, q.order, q.goLimits);
+  const gone = await goPages(runnable, { order: q.order, consistent }, q.goLimits);
   const uniform = q.goLimits.every((l) => l === q.goLimits[0]) ? q.goLimits[0] : undefined;
   checkPages(`go(${show(q.goLimits)}) ${where}`, gone, expected, all, uniform, byId);
   if (gone.length > 1 && gone.at(-1)?.items.length === 0)
@@ -545,7 +552,10 @@ test("every query returns exactly the model's rows, in order, in full pages, and
   const anyRowQuery = fc.record({
     /** Mostly Row; at times a neighbour, whose own neighbour is then Row. */
     atom: fc.constantFrom<"row" | "row-a" | "row_1">("row", "row", "row", "row-a", "row_1"),
-    query: anyQueryOn(["byS", "byN", "byB", "byD", "byF", "byDN"], anyFields),
+    query: anyQueryOn(
+      ["primary", "byS", "byN", "byB", "byD", "byF", "byDN"],
+      fc.record({ id: anyId, s: anyS, n: anyN, b: anyB, d: anyD, f: fc.boolean() }),
+    ),
   });
   const started = Date.now();
   let checked = 0;
@@ -1263,4 +1273,109 @@ test("an atom type the store does not know is refused", (t) => {
   // @ts-expect-error: a compile error too; the run-time check is for callers tsc does not see
   const err = t.throws(() => store.query(Account));
   t.true(isDynatomError(err, "store.unknown-atom"));
+});
+
+// ---------------------------------------------------------------------------------------------
+// 3. The table's own key
+// ---------------------------------------------------------------------------------------------
+
+/** Another atom type whose items share Account's table partitions (same partition field). */
+const Note = defineAtom({
+  name: "account-note",
+  version: 1,
+  schema: v.object({ tenant: v.string(), id: v.string(), text: v.string() }),
+  key: { pk: ["tenant"], sk: ["id"] },
+});
+
+test("primary queries a tenant's items on the table's own key: consistent when asked, only its type", async (t) => {
+  const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
+  const sent: Record<string, unknown>[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      sent.push({ ...(args.input as Record<string, unknown>) });
+      return next(args);
+    },
+    { step: "initialize", name: "captureInputs" },
+  );
+  const store = createStore({ table, atoms: [Account, Note], client });
+  t.teardown(async () => {
+    await store.close();
+    client.destroy();
+  });
+  const tenant = tenantOf("primary");
+  // Swapped in just now: a consistent read must see every one of them.
+  for (const i of [1, 2, 3, 12]) {
+    await store
+      .atom(Account, { tenant, id: account(tenant, i, "2026-01-01").id })
+      .reset(account(tenant, i, "2026-01-01"));
+    await store
+      .atom(Note, { tenant, id: `a${i}` })
+      .reset({ tenant, id: `a${i}`, text: "not an account" });
+  }
+  sent.length = 0;
+  const all = await store.query(Account).primary({ tenant }).go({ consistent: true });
+  t.deepEqual(
+    all.items.map((item) => item.id),
+    ["a001", "a002", "a003", "a012"],
+  );
+  t.like(sent[0], {
+    ConsistentRead: true,
+    KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :sk)",
+  });
+  t.false("IndexName" in (sent[0] ?? {}), "the table itself, no index");
+  const some = await store
+    .query(Account)
+    .primary({ tenant })
+    .beginsWith({ id: "a00" })
+    .go({ order: "desc", limit: 2 });
+  t.deepEqual(
+    some.items.map((item) => item.id),
+    ["a003", "a002"],
+  );
+  t.false("ConsistentRead" in (sent.at(-1) ?? {}), "eventually consistent unless asked");
+  const rest = await store
+    .query(Account)
+    .primary({ tenant })
+    .beginsWith({ id: "a00" })
+    .go({ order: "desc", ...(some.cursor === undefined ? {} : { cursor: some.cursor }) });
+  t.deepEqual(
+    rest.items.map((item) => item.id),
+    ["a001"],
+  );
+  const notes = await store
+    .query(Note)
+    .primary({ tenant })
+    .lte({ id: "a2" })
+    .go({ consistent: true });
+  t.deepEqual(
+    notes.items.map((note) => note.id),
+    ["a1", "a12", "a2"],
+  );
+  // A cursor of one query is refused by another.
+  const cursor = some.cursor ?? "";
+  const mismatch = await t.throwsAsync(store.query(Account).byScore({ tenant }).go({ cursor }));
+  t.true(isDynatomError(mismatch, "query.cursor-mismatch"), String(mismatch));
+});
+
+test("a GSI cannot be read consistently: asking for it is refused before any request", async (t) => {
+  const { store, requests } = open(t);
+  const err = await t.throwsAsync(
+    store.query(Account).byScore({ tenant: "t" }).go({ consistent: true }),
+  );
+  t.true(isDynatomError(err, "query.invalid-condition"), String(err));
+  t.regex(String(err), /account\.byScore.*primary/);
+  t.is(queries(requests), 0);
+});
+
+test("an index may not be named primary: that name is the table's own key", (t) => {
+  const err = t.throws(() =>
+    defineAtom({
+      name: "clash",
+      version: 1,
+      schema: v.object({ id: v.string(), at: v.string() }),
+      key: ["id"],
+      indexes: { primary: { pk: ["at"] } },
+    }),
+  );
+  t.true(isDynatomError(err, "definition.invalid"), String(err));
 });

@@ -1,7 +1,7 @@
 // Type tests for store.query: lines under @ts-expect-error must not compile.
 import { createStore, defineAtom, type InferAtom, type Page } from "dynatom";
 import * as v from "valibot";
-import { Account } from "../helpers/atoms.js";
+import { Account, Counter } from "../helpers/atoms.js";
 
 type AccountValue = InferAtom<typeof Account>;
 
@@ -136,3 +136,28 @@ const Lone = defineAtom({
 });
 // @ts-expect-error: an atom type without indexes has no index queries
 store.query(Lone).byId({ id: "x" });
+
+// The table's own key: `primary` takes its partition fields and sorts on its sort fields.
+async function primary() {
+  const page = await accounts
+    .primary({ tenant: "t1" })
+    .beginsWith({ id: "a" })
+    .go({ consistent: true, limit: 20 });
+  const values: AccountValue[] = page.items;
+  await accounts.primary({ tenant: "t1" }).between({ id: "a" }, { id: "m" }).go();
+  // @ts-expect-error: the partition of Account's key is tenant, not id
+  accounts.primary({ id: "a1" });
+  // @ts-expect-error: tenant is a string
+  accounts.primary({ tenant: 1 });
+  // @ts-expect-error: id is Account's sort field, not createdAt
+  accounts.primary({ tenant: "t1" }).gte({ createdAt: new Date() });
+  // @ts-expect-error: consistent is a boolean
+  await accounts.primary({ tenant: "t1" }).go({ consistent: "yes" });
+  // A key of one field (a list) has no sort field: no condition fits.
+  const counters = createStore({ table: "app", atoms: [Reading, Counter] }).query(Counter);
+  await counters.primary({ name: "hits" }).go();
+  // @ts-expect-error: no sort field to compare
+  counters.primary({ name: "hits" }).gt({ name: "a" });
+  void values;
+}
+void primary;
