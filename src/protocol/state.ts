@@ -22,11 +22,6 @@ export interface Seen {
    * item tests the form it holds.
    */
   readonly writesForm?: WriteIdsForm;
-  /**
-   * The write ids exactly as the item stores them, in this release's text form: a write is
-   * conditional on the whole attribute being unchanged, one comparison for DynamoDB.
-   */
-  readonly writesText?: string;
   readonly value: unknown;
 }
 
@@ -39,13 +34,11 @@ export function seenFrom(
 ): Seen {
   if (item === undefined) return ABSENT;
   const { ids, form } = writeIdsOf(definition, item);
-  const text = form === "text" ? item[WRITE_IDS_ATTRIBUTE]?.S : undefined;
   return {
     exists: true,
     version: atomVersionOf(definition, item),
     writes: ids,
     ...(form === "text" ? {} : { writesForm: form }),
-    ...(text === undefined ? {} : { writesText: text }),
     value: definition.decode(item),
   };
 }
@@ -63,12 +56,10 @@ export function bookkeeping(basis: Seen, writeId: string): Record<string, Attrib
 
 /** The state after a write of `value` on `basis` succeeded. */
 export function afterWrite(basis: Seen, writeId: string, value: unknown): Seen {
-  const writes = nextWriteIds(basis.writes, writeId);
   return {
     exists: true,
     version: basis.version + 1,
-    writes,
-    writesText: buildWriteIds(writes).S as string,
+    writes: nextWriteIds(basis.writes, writeId),
     value,
   };
 }

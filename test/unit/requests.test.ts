@@ -37,19 +37,6 @@ test("a write on a versioned item names its version and its last write id, delim
   t.deepEqual(condition.ExpressionAttributeValues, { ":ver": { N: "7" }, ":last": { S: ".w2." } });
 });
 
-test("a write on an item of this release compares its write ids whole, as stored", (t) => {
-  // One comparison: the ids name the last write, and every write ends them with a new id.
-  const condition = conditionOn({
-    exists: true,
-    version: 7,
-    writes: ["w1", "w2"],
-    writesText: ".w1.w2.",
-  });
-  t.is(condition.ConditionExpression, "#w = :w");
-  t.deepEqual(condition.ExpressionAttributeNames, { "#w": "_writes" });
-  t.deepEqual(condition.ExpressionAttributeValues, { ":w": { S: ".w1.w2." } });
-});
-
 test("a write on an item of an older release tests the list of write ids it holds", (t) => {
   const condition = conditionOn({
     exists: true,
