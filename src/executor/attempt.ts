@@ -74,10 +74,16 @@ export async function attempt<O>(
   let inFlight = 0;
   let mayHaveApplied = false;
   let mayLandLater = false;
+  // Once the call is out of time, it has been classified on what reached the wire by then:
+  // nothing may go out after that (a send still waiting for credentials would otherwise leave
+  // later, after the caller was told it was not sent), and an answer still arriving is cut.
+  let timedOut = false;
+  let answering: { destroy?: () => void } | undefined;
   // What the last attempt that may have applied met, for the error of a held retry.
   let earlier = "";
   command.middlewareStack.add(
     (next) => async (args) => {
+      if (timedOut) throw new RequestTimeout(timeoutMs);
       // A client's own retries must not send again what may have applied: a blind write sent
       // twice could land over a write acknowledged in between. The executor decides instead.
       if (mayHaveApplied) throw new ResendHeld(earlier);
@@ -85,7 +91,11 @@ export async function attempt<O>(
       inFlight++;
       try {
         const answer = await next(args);
-        const status = (answer.response as { statusCode?: number } | undefined)?.statusCode ?? 0;
+        const response = answer.response as { statusCode?: number; body?: unknown } | undefined;
+        // Its headers are in; the body may still trickle, which no handler timeout bounds.
+        answering = response?.body as { destroy?: () => void } | undefined;
+        if (timedOut) answering?.destroy?.();
+        const status = response?.statusCode ?? 0;
         if (status < 400 || status >= 500) {
           mayHaveApplied = true;
           earlier = `an earlier attempt was answered HTTP ${status}`;
@@ -124,11 +134,13 @@ export async function attempt<O>(
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const err = new RequestTimeout(timeoutMs);
+      timedOut = true;
       if (inFlight > 0) {
         mayHaveApplied = true;
         mayLandLater = true;
       }
       abort?.abort(err);
+      answering?.destroy?.();
       reject(err);
     }, timeoutMs);
   });

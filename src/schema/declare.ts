@@ -10,6 +10,7 @@ import {
   schemaVersionOf,
 } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
+import { valueFields } from "./introspect.js";
 import { checkKeyFields, indexKeys, itemKeyText, MODEL_VERSION, primaryKey } from "./keys.js";
 import { parseRewritten, rewrite } from "./rewrite.js";
 import { compile, mismatchOf, outputsOf } from "./stored.js";
@@ -127,6 +128,16 @@ export function declareAtom<
   const steps = spec.migrate ?? {};
   const outputCheck = compile(schema);
   const rewritten = rewrite(schema);
+  // An item of the current version decodes only the fields its schema names, whatever else it
+  // carries (an attribute another tool added): what a projected read returns too, and what the
+  // value's type says. Where the fields cannot be named, and for older versions (whose fields a
+  // migration step reads), every attribute.
+  const named = valueFields(schema);
+  const fieldSet = named === undefined ? undefined : new Set(named);
+  const omitUnnamed =
+    fieldSet === undefined
+      ? omitBookkeeping
+      : (attribute: string) => !fieldSet.has(attribute) || omitBookkeeping(attribute);
   // Closures, not methods on `this`: `const { encode } = Account` must work too.
   const prepare = (value: unknown, from?: unknown) => {
     const output: v.InferOutput<S> =
@@ -154,7 +165,9 @@ export function declareAtom<
     prepare,
     decode(image) {
       const stored = storedVersion({ name, key }, image, version);
-      const value = decodeItem(image, { omit: omitBookkeeping });
+      const value = decodeItem(image, {
+        omit: stored === version ? omitUnnamed : omitBookkeeping,
+      });
       if (stored !== version) return migrated(name, schema, steps, value, stored, version);
       // The types of what is stored, at every depth; a migrated value was parsed whole.
       const mismatch = mismatchOf(outputCheck, value);

@@ -28,3 +28,43 @@ export async function startSilentServer(): Promise<{
     },
   };
 }
+
+/**
+ * A server that answers every request with 200 headers and a body it never finishes (a byte a
+ * second): a request it serves never goes idle, so only cutting it ends it.
+ */
+export async function startTrickleServer(): Promise<{
+  endpoint: string;
+  open(): number;
+  close(): void;
+}> {
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+    socket.once("data", () => {
+      socket.write(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+          "x-amzn-RequestId: x\r\nContent-Length: 1000\r\n\r\n{",
+      );
+      const timer = setInterval(() => socket.write(" "), 1_000);
+      timers.add(timer);
+      socket.on("close", () => clearInterval(timer));
+    });
+    socket.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    open: () => sockets.size,
+    close() {
+      for (const timer of timers) clearInterval(timer);
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}

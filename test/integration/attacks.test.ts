@@ -1,6 +1,6 @@
 // Lost answers, delayed requests, held retries, a closed store and raw errors, tried on
 // purpose: each test once broke "never lost, never twice" or leaked a raw error.
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import { createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
@@ -357,4 +357,24 @@ test("a lost answer over an item another tool wrote, then that tool writes it ag
     "the other tool's acknowledged write (n = 100) was overwritten by our resend",
   );
   client.destroy();
+});
+
+test("another tool's update that bumps _ver but not _writes is never lost by a stale handle", async (t) => {
+  // `_ver` is documented and readable: a Lambda elsewhere may follow it (SET n, _ver + 1) and
+  // leave the write ids alone. A handle that saw the version before must conflict, not overwrite.
+  const store = createStore({ table, atoms: [Counter], client: dynamo().client });
+  const name = fresh();
+  const handle = store.atom(Counter, { name }, { init: { name, n: 0 } });
+  await handle.swap((c) => ({ ...c, n: c.n + 1 }));
+  await dynamo().client.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: Counter.keyOf({ name }),
+      UpdateExpression: "SET #n = :n, #ver = #ver + :one",
+      ExpressionAttributeNames: { "#n": "n", "#ver": "_ver" },
+      ExpressionAttributeValues: { ":n": { N: "100" }, ":one": { N: "1" } },
+    }),
+  );
+  await handle.swap((c) => ({ ...c, n: c.n + 1 }));
+  t.deepEqual(await store.atom(Counter, { name }).deref(), { name, n: 101 });
 });

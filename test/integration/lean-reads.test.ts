@@ -262,3 +262,39 @@ test.serial(
     ]);
   },
 );
+
+const Strict = defineAtom({
+  name: "strict",
+  version: 1,
+  schema: v.strictObject({ name: v.string(), n: v.number() }),
+  key: ["name"],
+});
+
+test.serial(
+  "an attribute the schema does not name: deref and findItems agree, a swap works",
+  async (t) => {
+    // Another tool added it, or a field left the schema under the same version. A whole-item read
+    // (a type without indexes) must give what a projected one gives: the schema's fields.
+    const store = createStore({ table, atoms: [Strict], client });
+    const atom = store.atom(Strict, { name: "s1" }, { init: { name: "s1", n: 0 } });
+    await atom.reset({ name: "s1", n: 1 });
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { ...Strict.encode({ name: "s1", n: 1 }), _ver: { N: "1" }, legacy: { S: "old" } },
+      }),
+    );
+    const fresh = createStore({ table, atoms: [Strict], client });
+    const viaDeref = await fresh.atom(Strict, { name: "s1" }).deref();
+    const [viaFind] = await fresh.findItems(Strict, [{ name: "s1" }]);
+    t.deepEqual(viaDeref, { name: "s1", n: 1 });
+    t.deepEqual(viaFind, viaDeref);
+    t.deepEqual(
+      await fresh.atom(Strict, { name: "s1" }).swap((c) => ({ name: "s1", n: (c?.n ?? 0) + 1 })),
+      {
+        name: "s1",
+        n: 2,
+      },
+    );
+  },
+);

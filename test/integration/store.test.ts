@@ -22,7 +22,7 @@ import { alive } from "../helpers/children.js";
 import { oneJvmStartAtATime } from "../helpers/jvm-start-lock.js";
 import { recordRequests } from "../helpers/requests.js";
 import { difference } from "../helpers/same.js";
-import { startSilentServer } from "../helpers/silent-server.js";
+import { startSilentServer, startTrickleServer } from "../helpers/silent-server.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
@@ -287,6 +287,26 @@ test("a call that runs out of time cuts its request: no connection is left open"
     for (let waited = 0; silent.open() > 0 && waited < 10_000; waited += 50) await sleep(50);
     t.is(silent.open(), 0);
   }));
+
+test("a call that runs out of time while the answer trickles in cuts it: no connection left open", async (t) => {
+  // Once the headers are in, no handler timeout bounds the body: the call must cut it itself.
+  const server = await startTrickleServer();
+  const store = createStore({
+    table: "trickle",
+    atoms: [Counter],
+    endpoint: server.endpoint,
+    requestTimeoutMs: 60_000,
+    retry: { maxAttempts: 1, deadlineMs: 300 },
+  });
+  try {
+    await t.throwsAsync(store.atom(Counter, { name: "x" }).deref());
+    for (let waited = 0; server.open() > 0 && waited < 10_000; waited += 50) await sleep(50);
+    t.is(server.open(), 0);
+  } finally {
+    await store.close();
+    server.close();
+  }
+});
 
 test("requestTimeoutMs must be a positive number of ms", (t) => {
   const err = t.throws(() =>
