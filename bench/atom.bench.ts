@@ -11,6 +11,9 @@ import { projectionOf } from "../src/requests/projection.js";
 import { conditionalPut, type PlainSeen, plainItem, plainKey } from "./hand-written.js";
 import { type BenchCase, counting, defineSuite, endpointOf } from "./harness.js";
 
+/** Items each side goes round. */
+const ITEMS = 8;
+
 /** What an atom's item holds besides what decoding reads: its keys and ElectroDB's markers. */
 const NOT_DECODED = ["pk", "sk", "__edb_e__", "__edb_v__"];
 
@@ -27,25 +30,39 @@ export default defineSuite({
     // The store makes its client from the endpoint, as a new user's does.
     const endpoint = await endpointOf(client);
     const store = createStore({ table, atoms: [Counter], ...(endpoint && { endpoint }) });
-    const hot = store.atom(Counter, { name: "hot" }, { init: { name: "hot", n: 0 } });
-    const sentByAtoms = counting(await hot[INTERNALS]().target.core.client());
+    // Each side goes round ITEMS items of its own, so that no one key's place in DynamoDB
+    // Local's storage decides a ratio (one key against another moved it by ±2%).
+    const names = Array.from({ length: ITEMS }, (_, i) => `hot-${i}`);
+    const hots = names.map((name) => store.atom(Counter, { name }, { init: { name, n: 0 } }));
+    const sentByAtoms = counting(
+      await (hots[0] as (typeof hots)[0])[INTERNALS]().target.core.client(),
+    );
     // 40 writes fill the window of write ids, as on any atom written often.
-    for (let i = 0; i < 40; i++) await hot.swap((c) => ({ ...c, n: c.n + 1 }));
-    const hotKey = Counter.keyOf({ name: "hot" });
-
-    await client.send(new PutItemCommand({ TableName: table, Item: plainItem("plain", 0, 1) }));
-    let plain: PlainSeen = { version: 1, n: 0 };
+    for (const hot of hots)
+      for (let i = 0; i < 40; i++) await hot.swap((c) => ({ ...c, n: c.n + 1 }));
+    const hotKeys = names.map((name) => Counter.keyOf({ name }));
+    const hotKey = hotKeys[0] as Record<string, never>;
+    const plainNames = names.map((name) => `plain-${name}`);
+    const plains: PlainSeen[] = [];
+    for (const name of plainNames) {
+      await client.send(new PutItemCommand({ TableName: table, Item: plainItem(name, 0, 1) }));
+      plains.push({ version: 1, n: 0 });
+    }
+    const turn = { get: 0, whole: 0, projected: 0, deref: 0, put: 0, swap: 0 };
+    const next = (side: keyof typeof turn) => turn[side]++ % ITEMS;
 
     // What each read carries back, for the notes.
     const whole = (await client.send(new GetItemCommand({ TableName: table, Key: hotKey })))
       .Item as Record<string, never>;
     // What a projection of the decoded attributes would ask for: all but the keys and markers.
-    const projected = getAtom(
-      table,
-      hotKey,
-      projectionOf(Object.keys(whole).filter((name) => !NOT_DECODED.includes(name))),
+    const projection = projectionOf(
+      Object.keys(whole).filter((name) => !NOT_DECODED.includes(name)),
     );
-    const lean = (await client.send(new GetItemCommand(projected))).Item as Record<string, never>;
+    const projected = hotKeys.map((key) => getAtom(table, key, projection));
+    const lean = (await client.send(new GetItemCommand(projected[0] as never))).Item as Record<
+      string,
+      never
+    >;
     const writeIds = (whole._writes as { S?: string } | undefined)?.S?.split(".").length ?? 2;
     const plainBytes = itemSize(plainItem("plain", 0, 1));
 
@@ -58,7 +75,11 @@ export default defineSuite({
         note: `returns ${plainBytes} B: fields and version`,
         run: () =>
           client.send(
-            new GetItemCommand({ TableName: table, Key: plainKey("plain"), ConsistentRead: true }),
+            new GetItemCommand({
+              TableName: table,
+              Key: plainKey(plainNames[next("get")] as string),
+              ConsistentRead: true,
+            }),
           ),
       },
       {
@@ -66,7 +87,13 @@ export default defineSuite({
         baseline: "GetItem of a plain item (consistent)",
         note: `returns ${itemSize(whole)} B (${Object.keys(whole).length} attributes), no decoding`,
         run: () =>
-          client.send(new GetItemCommand({ TableName: table, Key: hotKey, ConsistentRead: true })),
+          client.send(
+            new GetItemCommand({
+              TableName: table,
+              Key: hotKeys[next("whole")],
+              ConsistentRead: true,
+            }),
+          ),
       },
       {
         // Why an atom type without indexes reads whole items: leaving out the keys and markers
@@ -74,7 +101,7 @@ export default defineSuite({
         name: "GetItem of the atom's item, projected (consistent)",
         baseline: "GetItem of a plain item (consistent)",
         note: `returns ${itemSize(lean)} B (${Object.keys(lean).length} attributes), no decoding`,
-        run: () => client.send(new GetItemCommand(projected)),
+        run: () => client.send(new GetItemCommand(projected[next("projected")] as never)),
       },
       {
         name: "deref",
@@ -83,15 +110,17 @@ export default defineSuite({
         note:
           `reads the whole item, ${itemSize(whole)} B with ${writeIds - 2} write ids ` +
           "(a type without indexes; decoded and validated)",
-        run: () => hot.deref(),
+        run: () => (hots[next("deref")] as (typeof hots)[0]).deref(),
       },
       {
         name: "conditional PutItem of a plain item",
         baseline: "conditional PutItem of a plain item",
         note: "version = :v, ALL_OLD; 1.00 requests/swap",
         run: async () => {
-          await conditionalPut(client, table, "plain", plain);
-          plain = { version: plain.version + 1, n: plain.n + 1 };
+          const i = next("put");
+          const plain = plains[i] as PlainSeen;
+          await conditionalPut(client, table, plainNames[i] as string, plain);
+          plains[i] = { version: plain.version + 1, n: plain.n + 1 };
         },
       },
       {
@@ -103,7 +132,7 @@ export default defineSuite({
         },
         run: async () => {
           const before = sentByAtoms.n;
-          await hot.swap((c) => ({ ...c, n: c.n + 1 }));
+          await (hots[next("swap")] as (typeof hots)[0]).swap((c) => ({ ...c, n: c.n + 1 }));
           swapRequests += sentByAtoms.n - before;
           swaps++;
         },
