@@ -6,6 +6,7 @@ import type { ClientOptions } from "./executor/client.js";
 import { type RetryOptions, retryPolicy } from "./executor/policy.js";
 import { atomQueries } from "./query/query.js";
 import type { AtomQueries } from "./query/types.js";
+import { type ScanOptions, type ScanPage, scanItems } from "./scan/scan.js";
 import type {
   AtomDefinition,
   AtomKey,
@@ -74,6 +75,16 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
    *   .go({ limit: 50, order: "desc" });
    */
   query<D extends AtomDefinition>(definition: Registered<D, Atoms>): AtomQueries<D>;
+  /**
+   * Reads every item of the atom type, in pages of decoded values, `segments` parts of the
+   * table read in parallel (`concurrency` at a time); only this type's items, eventually
+   * consistent unless `consistent: true`.
+   * @example for await (const page of store.scan(Account, { segments: 4 })) render(page.items);
+   */
+  scan<D extends AtomDefinition>(
+    definition: Registered<D, Atoms>,
+    options?: ScanOptions,
+  ): AsyncIterableIterator<ScanPage<InferAtom<D>>>;
   /**
    * Reads many atoms by key, 100 keys per request and `concurrency` requests at a time; values
    * come back aligned with `keys`, `undefined` where absent. Unprocessed keys are read again
@@ -156,6 +167,8 @@ export function createStore<A extends AtomDefinition>(
       )) as Store["atom"],
     query: ((definition: AtomDefinition) =>
       atomQueries(core, core.registered(definition))) as Store["query"],
+    scan: ((definition: AtomDefinition, scanOptions?: ScanOptions) =>
+      scanItems(core, core.registered(definition), scanOptions)) as Store["scan"],
     findItems: ((definition: AtomDefinition, keys: readonly Fields[], findOptions?: FindOptions) =>
       findItems(core, core.registered(definition), keys, findOptions)) as Store["findItems"],
     putItems: ((

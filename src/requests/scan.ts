@@ -1,8 +1,10 @@
 import type { AttributeValue, ScanCommandInput } from "@aws-sdk/client-dynamodb";
 
+import { type Projection, projectionInput } from "./projection.js";
+
 type Item = Record<string, AttributeValue>;
 
-/** One page of a scan of the whole table for the items of one atom type. */
+/** One page of a scan of the whole table (or of one segment of it) for one atom type's items. */
 export interface AtomScan {
   readonly table: string;
   /** The atom type's name, as ElectroDB records it in `__edb_e__`. */
@@ -11,22 +13,28 @@ export interface AtomScan {
   readonly start: Item | undefined;
   /** Items read per page before the filter; undefined lets DynamoDB fill 1 MB. */
   readonly limit?: number | undefined;
+  /** Strongly consistent (a backup taken after a write must hold it). Default true. */
+  readonly consistent?: boolean;
+  /** One of `total` segments read in parallel (DynamoDB's Segment / TotalSegments). */
+  readonly segment?: { readonly index: number; readonly total: number } | undefined;
+  /** The attributes to read; whole items when undefined. */
+  readonly projection?: Projection | undefined;
 }
 
 /**
- * The Scan request for one page of an atom type's items. Strongly consistent: a backup taken
- * after a write must hold it.
+ * The Scan request for one page of an atom type's items.
  *
  * @example scanAtom({ table: "app", atom: "account", start: undefined })
  */
 export function scanAtom(scan: AtomScan): ScanCommandInput {
-  const { start, limit } = scan;
+  const { start, limit, segment } = scan;
   return {
     TableName: scan.table,
     FilterExpression: "#e = :e",
-    ExpressionAttributeNames: { "#e": "__edb_e__" },
+    ...projectionInput(scan.projection, { "#e": "__edb_e__" }),
     ExpressionAttributeValues: { ":e": { S: scan.atom } },
-    ConsistentRead: true,
+    ConsistentRead: scan.consistent ?? true,
+    ...(segment === undefined ? {} : { Segment: segment.index, TotalSegments: segment.total }),
     ...(start === undefined ? {} : { ExclusiveStartKey: start }),
     ...(limit === undefined ? {} : { Limit: limit }),
   };

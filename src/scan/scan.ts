@@ -1,0 +1,109 @@
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynatomError } from "../errors/index.js";
+import { scanAtom } from "../requests/scan.js";
+import { readProjections } from "../schema/projection.js";
+import type { AtomDefinition } from "../schema/types.js";
+import type { StoreCore } from "../store/core.js";
+
+/** Options of `store.scan`. */
+export interface ScanOptions {
+  /**
+   * How many parts DynamoDB splits the table into, each read on its own (TotalSegments): more
+   * segments read a large table faster. Default 1, at most 1,000,000.
+   */
+  readonly segments?: number;
+  /** How many segments are read at once. Default: the segments, at most 4. */
+  readonly concurrency?: number;
+  /** Items DynamoDB reads per request, before keeping this type's; default: up to 1 MB. */
+  readonly limit?: number;
+  /** Read strongly consistently (twice the read units). Default false. */
+  readonly consistent?: boolean;
+}
+
+/** One page of a scan: decoded values, and the segment it came from. */
+export interface ScanPage<T> {
+  readonly items: T[];
+  readonly segment: number;
+}
+
+const MAX_SEGMENTS = 1_000_000;
+
+function wholeNumber(atom: string, option: string, value: unknown, max: number): number {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max) {
+    return value;
+  }
+  const reason = `${option} must be a whole number from 1 to ${max.toLocaleString("en")}, not ${String(value)}`;
+  throw new DynatomError("batch.invalid-option", `scan(${atom}): ${reason}.`, {
+    details: { atom, option, reason },
+  });
+}
+
+/**
+ * Reads every item of one atom type, in pages as DynamoDB returns them: `segments` parts of the
+ * table, `concurrency` of them read at a time, pages of different segments in the order they
+ * arrive. A page is asked for only when the one before it of its segment has been taken, so a
+ * slow consumer holds at most `concurrency` pages. Other atom types' items are filtered out by
+ * DynamoDB; only the attributes decoded are read.
+ *
+ * @example for await (const page of scanItems(core, Account, { segments: 4 })) use(page.items);
+ */
+export async function* scanItems(
+  core: StoreCore,
+  definition: AtomDefinition,
+  options: ScanOptions = {},
+): AsyncIterableIterator<ScanPage<unknown>> {
+  const atom = definition.name;
+  const total = wholeNumber(atom, "segments", options.segments ?? 1, MAX_SEGMENTS);
+  const concurrency = wholeNumber(
+    atom,
+    "concurrency",
+    options.concurrency ?? Math.min(total, 4),
+    MAX_SEGMENTS,
+  );
+  const limit =
+    options.limit === undefined ? undefined : wholeNumber(atom, "limit", options.limit, 2 ** 31);
+  const consistent = options.consistent ?? false;
+  if (typeof consistent !== "boolean") {
+    const reason = `consistent must be true or false, not ${String(consistent)}`;
+    throw new DynatomError("batch.invalid-option", `scan(${atom}): ${reason}.`, {
+      details: { atom, option: "consistent", reason },
+    });
+  }
+  const projection = readProjections(definition).find;
+  type Read = { readonly segment: number; readonly page: Awaited<ReturnType<typeof readPage>> };
+  const readPage = (segment: number, start: Record<string, never> | undefined) =>
+    core.executor.read(
+      () =>
+        new ScanCommand(
+          scanAtom({
+            table: core.table,
+            atom,
+            start,
+            limit,
+            consistent,
+            projection,
+            segment: total > 1 ? { index: segment, total } : undefined,
+          }),
+        ),
+      core.retry,
+    );
+  const inFlight = new Map<number, Promise<Read>>();
+  const read = (segment: number, start?: Record<string, never>) => {
+    const pending = readPage(segment, start).then((page) => ({ segment, page }));
+    // A consumer that stops early leaves reads behind: their failures are nobody's.
+    pending.catch(() => {});
+    inFlight.set(segment, pending);
+  };
+  let next = 0;
+  while (next < Math.min(concurrency, total)) read(next++);
+  while (inFlight.size > 0) {
+    const { segment, page } = await Promise.race(inFlight.values());
+    inFlight.delete(segment);
+    const start = page.LastEvaluatedKey as Record<string, never> | undefined;
+    if (start !== undefined) read(segment, start);
+    else if (next < total) read(next++);
+    // A page of other types' items only comes back empty: nothing to hand on.
+    if (page.Items === undefined || page.Items.length === 0) continue;
+    yield { items: page.Items.map((item) => definition.decode(item)), segment };
+  }
+}
