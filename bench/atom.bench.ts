@@ -2,7 +2,7 @@
 // against a hand-written conditional PutItem of a plain item (see bench/hand-written.ts). The
 // atom's item is hot (a full window of write ids), so deref pays for the bookkeeping it reads;
 // the plain item has only its fields and a version. Contention rows are in bench/hot.bench.ts.
-import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { createStore, defineAtom, itemSize } from "dynatom";
 import * as v from "valibot";
 import { INTERNALS } from "../src/atom/atom.js";
@@ -48,7 +48,7 @@ export default defineSuite({
       await client.send(new PutItemCommand({ TableName: table, Item: plainItem(name, 0, 1) }));
       plains.push({ version: 1, n: 0 });
     }
-    const turn = { get: 0, whole: 0, projected: 0, deref: 0, put: 0, swap: 0 };
+    const turn = { get: 0, whole: 0, projected: 0, deref: 0, put: 0, format: 0, swap: 0 };
     const next = (side: keyof typeof turn) => turn[side]++ % ITEMS;
 
     // What each read carries back, for the notes.
@@ -65,6 +65,17 @@ export default defineSuite({
     >;
     const writeIds = (whole._writes as { S?: string } | undefined)?.S?.split(".").length ?? 2;
     const plainBytes = itemSize(plainItem("plain", 0, 1));
+
+    // Copies of a hot atom's item under keys of their own, written by hand with the condition a
+    // swap sends: what the stored format costs DynamoDB, without any of dynatom's code.
+    const formatItems = names.map((_, i) => ({
+      ...whole,
+      ...Counter.keyOf({ name: `by-hand-${i}` }),
+    })) as Record<string, AttributeValue>[];
+    for (const item of formatItems)
+      await client.send(new PutItemCommand({ TableName: table, Item: item }));
+    const formatVersions = formatItems.map((item) => Number(item._ver?.N));
+    const lastId = (formatItems[0]?._writes?.S ?? "").split(".").at(-2) ?? "";
 
     let swaps = 0;
     let swapRequests = 0;
@@ -121,6 +132,32 @@ export default defineSuite({
           const plain = plains[i] as PlainSeen;
           await conditionalPut(client, table, plainNames[i] as string, plain);
           plains[i] = { version: plain.version + 1, n: plain.n + 1 };
+        },
+      },
+      {
+        name: "conditional PutItem of the atom's item, by hand",
+        baseline: "conditional PutItem of a plain item",
+        note: "the same item and condition a swap sends (#ver = :ver AND contains(#w, :last)), no dynatom code",
+        run: async () => {
+          const i = next("format");
+          const version = formatVersions[i] as number;
+          await client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: {
+                ...(formatItems[i] as Record<string, AttributeValue>),
+                _ver: { N: String(version + 1) },
+              },
+              ConditionExpression: "#ver = :ver AND contains(#w, :last)",
+              ExpressionAttributeNames: { "#ver": "_ver", "#w": "_writes" },
+              ExpressionAttributeValues: {
+                ":ver": { N: String(version) },
+                ":last": { S: `.${lastId}.` },
+              },
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            }),
+          );
+          formatVersions[i] = version + 1;
         },
       },
       {
