@@ -1,4 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { localClientConfig } from "dynatom/local";
 
 /** What every benchmark file gets: a client on the run's DynamoDB Local and a table of its own. */
@@ -186,4 +186,22 @@ export function countingPuts(client: DynamoDBClient): { n: number; puts: number 
     { step: "initialize" },
   );
   return sent;
+}
+
+/** Creates a table keyed `pk`/`sk` (strings), on demand: what every suite's table is. */
+export async function createKeyedTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+    }),
+  );
 }

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { readdir } from "node:fs/promises";
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { localClientConfig, startLocal } from "dynatom/local";
-import { type BenchSuite, formatTable, measure, type Row } from "./harness.js";
+import { type BenchSuite, createKeyedTable, formatTable, measure, type Row } from "./harness.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 const sizes = quick
@@ -43,20 +43,7 @@ try {
     const { default: suite, rounds } = (await import(new URL(file, dir).href)) as BenchFile;
     if (filter && !suite.name.includes(filter) && !file.includes(filter)) continue;
     const table = `bench-${randomUUID().slice(0, 8)}`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-      }),
-    );
+    await createKeyedTable(client, table);
     process.stderr.write(`bench: ${suite.name} …\n`);
     const cases = await suite.setup({ client, table });
     const own = { ...sizes, rounds: Math.min(rounds ?? sizes.rounds, sizes.rounds) };

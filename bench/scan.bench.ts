@@ -7,14 +7,13 @@
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  CreateTableCommand,
   type DynamoDBClient,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { createStore, defineAtom, type InferAtom, itemSize } from "dynatom";
 import * as v from "valibot";
-import { type BenchCase, defineSuite, endpointOf } from "./harness.js";
+import { type BenchCase, createKeyedTable, defineSuite, endpointOf } from "./harness.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 const ITEMS = quick ? 4_000 : 20_000;
@@ -91,20 +90,7 @@ export default defineSuite({
   name: "scan",
   async setup({ client, table }) {
     const plainTable = `${table}-plain`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: plainTable,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-      }),
-    );
+    await createKeyedTable(client, plainTable);
     const endpoint = await endpointOf(client);
     const store = createStore({ table, atoms: [Order], ...(endpoint && { endpoint }) });
     const values = orders();

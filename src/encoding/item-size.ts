@@ -22,24 +22,36 @@ export function itemSize(item: Readonly<Record<string, AttributeValue>>): number
 
 /** The size of one attribute value, as {@link itemSize} counts it. */
 export function valueSize(value: AttributeValue): number {
-  if (value.S !== undefined) return utf8Length(value.S);
-  if (value.N !== undefined) return numberSize(value.N);
+  return measure(value, utf8Length, numberSize);
+}
+
+/**
+ * An attribute value's size, counting its strings and numbers with `text` and `number`: exactly
+ * (UTF-8 bytes, digit pairs) or as a quick bound.
+ */
+function measure(
+  value: AttributeValue,
+  text: (s: string) => number,
+  number: (n: string) => number,
+): number {
+  if (value.S !== undefined) return text(value.S);
+  if (value.N !== undefined) return number(value.N);
   if (value.B !== undefined) return value.B.byteLength;
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (value.M !== undefined) {
     let total = 3;
     const map = value.M;
     for (const key of Object.keys(map))
-      total += 1 + utf8Length(key) + valueSize(map[key] as AttributeValue);
+      total += 1 + text(key) + measure(map[key] as AttributeValue, text, number);
     return total;
   }
   if (value.L !== undefined) {
     let total = 3;
-    for (const element of value.L) total += 1 + valueSize(element);
+    for (const element of value.L) total += 1 + measure(element, text, number);
     return total;
   }
-  if (value.SS !== undefined) return value.SS.reduce((sum, s) => sum + utf8Length(s), 0);
-  if (value.NS !== undefined) return value.NS.reduce((sum, n) => sum + numberSize(n), 0);
+  if (value.SS !== undefined) return value.SS.reduce((sum, s) => sum + text(s), 0);
+  if (value.NS !== undefined) return value.NS.reduce((sum, n) => sum + number(n), 0);
   if (value.BS !== undefined) return value.BS.reduce((sum, b) => sum + b.byteLength, 0);
   return 0;
 }
@@ -52,32 +64,18 @@ export function valueSize(value: AttributeValue): number {
 export function itemSizeBound(item: Readonly<Record<string, AttributeValue>>): number {
   let total = 0;
   for (const name of Object.keys(item))
-    total += name.length * 3 + valueSizeBound(item[name] as AttributeValue);
+    total += textBound(name) + valueSizeBound(item[name] as AttributeValue);
   return total;
 }
 
 export function valueSizeBound(value: AttributeValue): number {
-  if (value.S !== undefined) return value.S.length * 3;
-  if (value.N !== undefined) return value.N.length + 2;
-  if (value.B !== undefined) return value.B.byteLength;
-  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
-  if (value.M !== undefined) {
-    let total = 3;
-    const map = value.M;
-    for (const key of Object.keys(map))
-      total += 1 + key.length * 3 + valueSizeBound(map[key] as AttributeValue);
-    return total;
-  }
-  if (value.L !== undefined) {
-    let total = 3;
-    for (const element of value.L) total += 1 + valueSizeBound(element);
-    return total;
-  }
-  if (value.SS !== undefined) return value.SS.reduce((sum, s) => sum + s.length * 3, 0);
-  if (value.NS !== undefined) return value.NS.reduce((sum, n) => sum + n.length + 2, 0);
-  if (value.BS !== undefined) return value.BS.reduce((sum, b) => sum + b.byteLength, 0);
-  return 0;
+  return measure(value, textBound, numberBound);
 }
+
+// UTF-8 takes at most 3 bytes a UTF-16 unit (4 for a pair); an `N` at most its text's length
+// plus 2 (its digit pairs, sign and exponent byte never take more).
+const textBound = (text: string): number => text.length * 3;
+const numberBound = (text: string): number => text.length + 2;
 
 /** UTF-8 length; a lone surrogate counts 1 byte, as DynamoDB Local's Java encoder makes it "?". */
 export function utf8Length(text: string): number {
