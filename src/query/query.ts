@@ -133,6 +133,50 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     }
   }
 
+  async count(options: Pick<QueryOptions, "consistent"> = {}): Promise<number> {
+    const { range, consistent } = this.#prepare({
+      ...(options.consistent === undefined ? {} : { consistent: options.consistent }),
+    });
+    // A half-open range is read up to a key and stopped there (see `sortPlan`), which a count
+    // cannot do: count the closed range, less the ends it leaves out.
+    if (range.kind !== "range") return this.#countOf(sortPlan(range, "asc"), consistent);
+    const closed = sortPlan({ ...range, loOpen: false, hiOpen: false }, "asc");
+    if (closed === undefined || sortPlan(range, "asc") === undefined) return 0;
+    const end = (key: string) => sortPlan({ kind: "eq", key }, "asc");
+    const [all, low, high] = await Promise.all([
+      this.#countOf(closed, consistent),
+      range.loOpen ? this.#countOf(end(range.lo), consistent) : 0,
+      range.hiOpen ? this.#countOf(end(range.hi), consistent) : 0,
+    ]);
+    return all - low - high;
+  }
+
+  async #countOf(plan: SortPlan | undefined, consistent: boolean): Promise<number> {
+    if (plan === undefined) return 0;
+    let total = 0;
+    let start: Item | undefined;
+    do {
+      const input = queryIndex({
+        table: this.#core.table,
+        gsi: this.#index.gsi,
+        partition: this.#partition,
+        sort: plan,
+        ascending: true,
+        start,
+        limit: undefined,
+        consistent,
+        count: true,
+      });
+      const result = await this.#core.executor.read(
+        () => new QueryCommand(input),
+        this.#core.retry,
+      );
+      total += result.Count ?? 0;
+      start = result.LastEvaluatedKey;
+    } while (start !== undefined);
+    return total;
+  }
+
   /** The QueryCommand input of the first request, without sending it. */
   params(options: QueryOptions = {}): QueryCommandInput | undefined {
     const { order, limit, plan, start, consistent } = this.#prepare(options);

@@ -31,6 +31,11 @@ export interface RunnableQuery<T> {
   go(options?: QueryOptions): Promise<Page<T>>;
   /** The pages of the query, fetched as you iterate. */
   pages(options?: QueryOptions): AsyncIterableIterator<Page<T>>;
+  /**
+   * How many items match, counted by DynamoDB (`Select: COUNT`, page by page): no item is
+   * returned or decoded, but the read units are those of reading them.
+   */
+  count(options?: Pick<QueryOptions, "consistent">): Promise<number>;
 }
 
 type Prefixes<F> = F extends readonly [infer H, ...infer R]

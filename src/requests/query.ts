@@ -18,6 +18,8 @@ export interface IndexRead {
   readonly projection?: Projection | undefined;
   /** A strongly consistent read: the table only, as DynamoDB allows. */
   readonly consistent?: boolean;
+  /** Only count the matches (`Select: COUNT`): no items come back. */
+  readonly count?: boolean;
 }
 
 /**
@@ -32,7 +34,11 @@ export function queryIndex(read: IndexRead): QueryCommandInput {
     ...(gsi === "" ? {} : { IndexName: gsi }),
     ...(read.consistent ? { ConsistentRead: true } : {}),
     KeyConditionExpression: `#pk = :pk AND ${read.sort.expression}`,
-    ...projectionInput(read.projection, { "#pk": `${gsi}pk`, "#sk": `${gsi}sk` }),
+    ...(read.count ? { Select: "COUNT" as const } : {}),
+    ...projectionInput(read.count ? undefined : read.projection, {
+      "#pk": `${gsi}pk`,
+      "#sk": `${gsi}sk`,
+    }),
     ExpressionAttributeValues: { ":pk": { S: read.partition }, ...read.sort.values },
     ScanIndexForward: read.ascending,
     ...(start === undefined ? {} : { ExclusiveStartKey: start }),

@@ -519,6 +519,10 @@ async function checkQuery(
   });
   checkPages(`pages(${limit}) ${where}`, paged, expected, all, limit, byId);
 
+  const counted = await runnable.count({ consistent });
+  if (counted !== expected.length)
+    fail(`count() ${where}: ${counted}, expected ${expected.length}`);
+
   const gone = await goPages(runnable, { order: q.order, consistent }, q.goLimits);
   const uniform = q.goLimits.every((l) => l === q.goLimits[0]) ? q.goLimits[0] : undefined;
   checkPages(`go(${show(q.goLimits)}) ${where}`, gone, expected, all, uniform, byId);

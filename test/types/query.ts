@@ -158,6 +158,11 @@ async function primary() {
   await counters.primary({ name: "hits" }).go();
   // @ts-expect-error: no sort field to compare
   counters.primary({ name: "hits" }).gt({ name: "a" });
+  const counted: number = await accounts.byScore({ tenant: "t1" }).gt({ score: 0 }).count();
+  await accounts.primary({ tenant: "t1" }).count({ consistent: true });
+  // @ts-expect-error: count takes no limit or cursor
+  await accounts.byScore({ tenant: "t1" }).count({ limit: 3 });
+  void counted;
   void values;
 }
 void primary;
