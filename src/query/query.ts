@@ -17,6 +17,7 @@ import {
   type SortRange,
   sortRange,
 } from "./range.js";
+import { type Selection, selection } from "./select.js";
 import type { IndexQuery, Page, QueryOptions, RunnableQuery } from "./types.js";
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -47,6 +48,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   readonly #index: IndexShape;
   readonly #partition: string;
   readonly #condition: Condition;
+  readonly #selection: Selection | undefined;
 
   constructor(
     core: StoreCore,
@@ -54,14 +56,28 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     index: IndexShape,
     partition: string,
     condition: Condition = { op: "all" },
+    chosen?: Selection,
   ) {
     this.#core = core;
     this.#definition = definition;
     this.#index = index;
     this.#partition = partition;
     this.#condition = condition;
+    this.#selection = chosen;
     // Check the condition now, where the user wrote it, rather than on the first `go`.
     sortRange(definition, index, condition);
+  }
+
+  select(fields: readonly string[]): Query<T> {
+    const { name, gsi } = this.#index;
+    return new Query<T>(
+      this.#core,
+      this.#definition,
+      this.#index,
+      this.#partition,
+      this.#condition,
+      selection(this.#definition, { name, gsi }, fields),
+    );
   }
 
   eq(fields: Fields): RunnableQuery<T> {
@@ -190,7 +206,14 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   }
 
   #with(condition: Condition): Query<T> {
-    return new Query<T>(this.#core, this.#definition, this.#index, this.#partition, condition);
+    return new Query<T>(
+      this.#core,
+      this.#definition,
+      this.#index,
+      this.#partition,
+      condition,
+      this.#selection,
+    );
   }
 
   #prepare(options: QueryOptions) {
@@ -261,7 +284,10 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       limit: how.limit,
       consistent: how.consistent,
       // The cursor of a page cut at `limit` is made from its last item, so the keys stay in.
-      projection: readProjections(this.#definition).query(this.#index.gsi),
+      projection:
+        this.#selection === undefined
+          ? readProjections(this.#definition).query(this.#index.gsi)
+          : this.#selection.projection,
     });
   }
 
@@ -288,7 +314,8 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   }
 
   #page(items: readonly Item[], next: Item | undefined, query: string): Page<T> {
-    const values = items.map((item) => this.#definition.decode(item) as T);
+    const decode = this.#selection?.decode ?? this.#definition.decode;
+    const values = items.map((item) => decode(item) as T);
     if (next === undefined) return { items: values };
     const from = `${this.#definition.name}.${this.#index.name}`;
     return { items: values, cursor: makeCursor(from, query, next) };

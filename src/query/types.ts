@@ -36,6 +36,13 @@ export interface RunnableQuery<T> {
    * returned or decoded, but the read units are those of reading them.
    */
   count(options?: Pick<QueryOptions, "consistent">): Promise<number>;
+  /**
+   * Reads and returns only these fields of each match (a ProjectionExpression), typed as a
+   * `Pick` of the value; the matches, orders, pages and cursors stay the query's.
+   */
+  select<const K extends readonly (keyof T & string)[]>(
+    fields: K,
+  ): RunnableQuery<Pick<T, K[number]>>;
 }
 
 type Prefixes<F> = F extends readonly [infer H, ...infer R]

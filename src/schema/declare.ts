@@ -13,7 +13,7 @@ import { checkDeclaration } from "./check.js";
 import { valueFields } from "./introspect.js";
 import { checkKeyFields, indexKeys, itemKeyText, MODEL_VERSION, primaryKey } from "./keys.js";
 import { parseRewritten, rewrite } from "./rewrite.js";
-import { compile, mismatchOf, outputsOf } from "./stored.js";
+import { compile, type Mismatch, mismatchOf, outputsOf } from "./stored.js";
 import type {
   AtomDefinition,
   AtomKeyFields,
@@ -58,7 +58,19 @@ function validated<S extends AtomSchema>(
   );
 }
 
-function storedVersion(
+/** `decode.schema-mismatch`: a stored value the schema does not read, at `mismatch.path`. */
+export function schemaMismatch(atom: string, where: string, mismatch: Mismatch): DecodeError {
+  return new DecodeError(
+    "decode.schema-mismatch",
+    `Atom "${atom}" ${where}: the stored value at ${mismatch.path} is ${mismatch.found}, but ` +
+      `the schema reads ${mismatch.expected} there. It was written by another tool, or by ` +
+      "another schema under the same version: fix the item, or raise the version and migrate.",
+    { details: { atom, key: where, ...mismatch } },
+  );
+}
+
+/** The schema version an item was written with; refuses one newer than this code knows. */
+export function storedVersion(
   owner: { readonly name: string; readonly key: KeyShape },
   image: Readonly<Record<string, AttributeValue>>,
   known: number,
@@ -172,14 +184,7 @@ export function declareAtom<
       // The types of what is stored, at every depth; a migrated value was parsed whole.
       const mismatch = mismatchOf(outputCheck, value);
       if (mismatch === undefined) return value as v.InferOutput<S>;
-      const where = itemKeyText(key, image);
-      throw new DecodeError(
-        "decode.schema-mismatch",
-        `Atom "${name}" ${where}: the stored value at ${mismatch.path} is ${mismatch.found}, but ` +
-          `the schema reads ${mismatch.expected} there. It was written by another tool, or by ` +
-          "another schema under the same version: fix the item, or raise the version and migrate.",
-        { details: { atom: name, key: where, ...mismatch } },
-      );
+      throw schemaMismatch(name, itemKeyText(key, image), mismatch);
     },
     keyOf(fields: AtomKeyFields<S, K>) {
       return primaryKey(name, key, checkKeyFields(name, key, kinds, fields));

@@ -122,6 +122,12 @@ const KEEPS_FIELDS = new Set(["brand", "flavor", "readonly", "guard"]);
  * @example valueFields(v.object({ id: v.string(), n: v.optional(v.number()) })); // ["id", "n"]
  */
 export function valueFields(schema: unknown): readonly string[] | undefined {
+  const entries = valueEntries(schema);
+  return entries === undefined ? undefined : Object.keys(entries);
+}
+
+/** Like {@link valueFields}: each field's own schema, by name. */
+export function valueEntries(schema: unknown): Readonly<Record<string, unknown>> | undefined {
   const node = schema as SchemaNode | null;
   if (typeof node !== "object" || node === null) return undefined;
   if (Array.isArray(node.pipe)) {
@@ -132,11 +138,10 @@ export function valueFields(schema: unknown): readonly string[] | undefined {
         step.kind === "metadata" ||
         (step.kind === "transformation" && KEEPS_FIELDS.has(String(step.type))),
     );
-    return keeps ? valueFields(first) : undefined;
+    return keeps ? valueEntries(first) : undefined;
   }
   const type = String(node.type);
-  if (OPTIONAL_WRAPPERS.has(type) || REQUIRED_WRAPPERS.has(type)) return valueFields(node.wrapped);
+  if (OPTIONAL_WRAPPERS.has(type) || REQUIRED_WRAPPERS.has(type)) return valueEntries(node.wrapped);
   if (!CLOSED_OBJECT_TYPES.has(type)) return undefined;
-  const entries = objectEntries(node);
-  return entries === undefined ? undefined : Object.keys(entries);
+  return objectEntries(node);
 }

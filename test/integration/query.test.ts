@@ -161,6 +161,8 @@ const queries = (requests: { readonly sent: readonly string[] }) =>
 type Order = "asc" | "desc";
 type Runnable<T> = RunnableQuery<T>;
 type Fields = Record<string, unknown>;
+/** A query of any atom type, seen as one whose values have `id` and `s`. */
+type Selectable = { select(fields: readonly string[]): Runnable<Fields> };
 type Loose<T> = Runnable<T> & {
   eq(fields: Fields): Runnable<T>;
   gt(fields: Fields): Runnable<T>;
@@ -522,6 +524,13 @@ async function checkQuery(
   const counted = await runnable.count({ consistent });
   if (counted !== expected.length)
     fail(`count() ${where}: ${counted}, expected ${expected.length}`);
+  // The same matches through a selection: only its fields, each as stored.
+  const selected = await (runnable as unknown as Selectable).select(["id", "s"]).go({ consistent });
+  const pairs = (rows: readonly Fields[]) =>
+    rows.map((row) => show([row.id, row.s, Object.keys(row).sort()])).sort();
+  const want = pairs(expected.map((row) => ({ id: row.id, s: row.s })));
+  if (show(pairs(selected.items)) !== show(want))
+    fail(`select(id, s) ${where}: ${show(pairs(selected.items))}, expected ${show(want)}`);
 
   const gone = await goPages(runnable, { order: q.order, consistent }, q.goLimits);
   const uniform = q.goLimits.every((l) => l === q.goLimits[0]) ? q.goLimits[0] : undefined;
@@ -1382,4 +1391,55 @@ test("an index may not be named primary: that name is the table's own key", (t) 
     }),
   );
   t.true(isDynatomError(err, "definition.invalid"), String(err));
+});
+
+test("select reads and returns only the fields asked for, typed, pages and cursors kept", async (t) => {
+  const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
+  const sent: Record<string, unknown>[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      sent.push({ ...(args.input as Record<string, unknown>) });
+      return next(args);
+    },
+    { step: "initialize", name: "captureSelect" },
+  );
+  const store = createStore({ table, atoms: [Account], client });
+  t.teardown(async () => {
+    await store.close();
+    client.destroy();
+  });
+  const tenant = tenantOf("select");
+  await store.putItems(
+    Account,
+    [1, 2, 3, 4, 5].map((i) => account(tenant, i, "2026-01-01")),
+  );
+  const query = store.query(Account).byScore({ tenant }).select(["id", "balance", "tags"]);
+  const first = await query.go({ limit: 2, order: "desc" });
+  t.deepEqual(first.items, [
+    { id: "a001", balance: 10n ** 30n - 1n, tags: new Set(["all", "t1"]) },
+    { id: "a002", balance: 2n * 10n ** 30n - 1n, tags: new Set(["all", "t2"]) },
+  ]);
+  const names = Object.values((sent.at(-1)?.ExpressionAttributeNames ?? {}) as object);
+  t.true(
+    ["id", "balance", "tags", "_types"].every((name) => names.includes(name)),
+    String(names),
+  );
+  t.false(["email", "prefs", "createdAt", "_writes"].some((name) => names.includes(name)));
+  const rest = await query.go({
+    order: "desc",
+    ...(first.cursor === undefined ? {} : { cursor: first.cursor }),
+  });
+  t.deepEqual(
+    rest.items.map((item) => item.id),
+    ["a003", "a004", "a005"],
+  );
+  t.is(await store.query(Account).primary({ tenant }).select(["score"]).count(), 5);
+  const err = t.throws(() =>
+    store
+      .query(Account)
+      .byScore({ tenant })
+      // @ts-expect-error: not a field of Account
+      .select(["nope"]),
+  );
+  t.true(isDynatomError(err, "query.invalid-condition"), String(err));
 });

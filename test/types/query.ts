@@ -162,6 +162,20 @@ async function primary() {
   await accounts.primary({ tenant: "t1" }).count({ consistent: true });
   // @ts-expect-error: count takes no limit or cursor
   await accounts.byScore({ tenant: "t1" }).count({ limit: 3 });
+  const picked = await accounts
+    .byScore({ tenant: "t1" })
+    .gt({ score: 0 })
+    .select(["id", "score"])
+    .go();
+  const first: { readonly id?: string; readonly score?: number } | undefined = picked.items[0];
+  const id: string | undefined = picked.items[0]?.id;
+  // @ts-expect-error: not selected
+  const email = picked.items[0]?.email;
+  // @ts-expect-error: not a field of Account
+  accounts.byScore({ tenant: "t1" }).select(["nope"]);
+  void first;
+  void id;
+  void email;
   void counted;
   void values;
 }
