@@ -6,6 +6,7 @@ import type { ClientOptions } from "./executor/client.js";
 import { type RetryOptions, retryPolicy } from "./executor/policy.js";
 import { atomQueries } from "./query/query.js";
 import type { AtomQueries } from "./query/types.js";
+import { type BackfillOptions, type BackfillResult, backfillItems } from "./scan/backfill.js";
 import { type ScanOptions, type ScanPage, scanItems } from "./scan/scan.js";
 import type {
   AtomDefinition,
@@ -85,6 +86,17 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
     definition: Registered<D, Atoms>,
     options?: ScanOptions,
   ): AsyncIterableIterator<ScanPage<InferAtom<D>>>;
+  /**
+   * Rewrites every item of the atom type that its definition would write differently: items of
+   * an older schema version (migrated) and items lacking the keys of an index added since. Each
+   * rewrite is conditional on the item as read, so a concurrent change is never overwritten.
+   * Resumable from the `cursor` `onProgress` reports.
+   * @example await store.backfill(Account, { onProgress: ({ scanned, rewritten }) => log(scanned, rewritten) });
+   */
+  backfill<D extends AtomDefinition>(
+    definition: Registered<D, Atoms>,
+    options?: BackfillOptions,
+  ): Promise<BackfillResult>;
   /**
    * Reads many atoms by key, 100 keys per request and `concurrency` requests at a time; values
    * come back aligned with `keys`, `undefined` where absent. Unprocessed keys are read again
@@ -169,6 +181,8 @@ export function createStore<A extends AtomDefinition>(
       atomQueries(core, core.registered(definition))) as Store["query"],
     scan: ((definition: AtomDefinition, scanOptions?: ScanOptions) =>
       scanItems(core, core.registered(definition), scanOptions)) as Store["scan"],
+    backfill: ((definition: AtomDefinition, backfillOptions?: BackfillOptions) =>
+      backfillItems(core, core.registered(definition), backfillOptions)) as Store["backfill"],
     findItems: ((definition: AtomDefinition, keys: readonly Fields[], findOptions?: FindOptions) =>
       findItems(core, core.registered(definition), keys, findOptions)) as Store["findItems"],
     putItems: ((

@@ -67,6 +67,7 @@ export type {
   SortCondition,
   StringSortCondition,
 } from "./query/types.js";
+export type { BackfillOptions, BackfillProgress, BackfillResult } from "./scan/backfill.js";
 export type { ScanOptions, ScanPage } from "./scan/scan.js";
 export type { FieldKind } from "./schema/introspect.js";
 export { compositeForm } from "./schema/keys.js";

@@ -1,0 +1,165 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { combined } from "../atom/lane.js";
+import type { Target } from "../atom/write.js";
+import { DynatomError } from "../errors/index.js";
+import { seenFrom } from "../protocol/state.js";
+import { scanAtom } from "../requests/scan.js";
+import { KEY_ATTRIBUTE, SCHEMA_VERSION_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { itemKeyText } from "../schema/keys.js";
+import type { AtomDefinition } from "../schema/types.js";
+import type { StoreCore } from "../store/core.js";
+
+type Item = Record<string, AttributeValue>;
+
+/** Options of `store.backfill`. */
+export interface BackfillOptions {
+  /** Parts of the table scanned apart, as in `scan`. Default 1. */
+  readonly segments?: number;
+  /** Items rewritten at once. Default 8. */
+  readonly concurrency?: number;
+  /** Items DynamoDB reads per request; default: up to 1 MB. */
+  readonly limit?: number;
+  /** Where an earlier backfill of this atom type stopped: the last `cursor` it reported. */
+  readonly cursor?: string;
+  /** Called after each page of the scan, once its items are rewritten. */
+  readonly onProgress?: (progress: BackfillProgress) => void;
+}
+
+export interface BackfillProgress {
+  /** Items of the type read so far, in this call. */
+  readonly scanned: number;
+  /** Of those, items rewritten. */
+  readonly rewritten: number;
+  /** Pass it as `cursor` to go on from here after a failure; undefined once done. */
+  readonly cursor: string | undefined;
+}
+
+export type BackfillResult = Omit<BackfillProgress, "cursor">;
+
+/** Per segment, where its scan goes on: a key, `null` before its first page, or done. */
+type Position = Item | null | "done";
+
+interface Cursor {
+  readonly atom: string;
+  readonly positions: Position[];
+}
+
+function fail(atom: string, option: string, reason: string): DynatomError {
+  return new DynatomError("batch.invalid-option", `backfill(${atom}): ${reason}.`, {
+    details: { atom, option, reason },
+  });
+}
+
+function readCursor(atom: string, text: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
+    if (cursor.atom === atom && Array.isArray(cursor.positions) && cursor.positions.length > 0) {
+      return cursor;
+    }
+  } catch {}
+  throw fail(atom, "cursor", "the cursor is not one a backfill of this atom type reported");
+}
+
+const writeCursor = (cursor: Cursor) =>
+  Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
+
+/**
+ * Whether a stored item differs from what this definition writes for its value: an older schema
+ * version, or index keys missing or stale (an index added since it was written).
+ */
+function stale(definition: AtomDefinition, item: Item, value: unknown): boolean {
+  if (item[SCHEMA_VERSION_ATTRIBUTE]?.N !== String(definition.version)) return true;
+  const fresh = definition.prepare(value as never).item;
+  for (const name of Object.keys(fresh)) {
+    if (KEY_ATTRIBUTE.test(name) && fresh[name]?.S !== item[name]?.S) return true;
+  }
+  return false;
+}
+
+/**
+ * Rewrites every item of an atom type that its definition would write differently: items of an
+ * older schema version (migrated) and items lacking the keys of indexes added since. Each rewrite
+ * is a swap that writes the value back, conditional on the item as it was read, so a concurrent
+ * change is never overwritten: the swap runs again on it. Items deleted meanwhile are left alone.
+ *
+ * @example await backfillItems(core, Account, { onProgress: ({ scanned, rewritten }) => log(scanned, rewritten) });
+ */
+export async function backfillItems(
+  core: StoreCore,
+  definition: AtomDefinition,
+  options: BackfillOptions = {},
+): Promise<BackfillResult> {
+  const atom = definition.name;
+  const whole = (option: string, value: unknown, max: number) => {
+    if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max) {
+      return value;
+    }
+    throw fail(
+      atom,
+      option,
+      `${option} must be a whole number from 1 to ${max}, not ${String(value)}`,
+    );
+  };
+  const concurrency = whole("concurrency", options.concurrency ?? 8, 1_000);
+  const limit = options.limit === undefined ? undefined : whole("limit", options.limit, 2 ** 31);
+  const positions: Position[] =
+    options.cursor === undefined
+      ? Array.from({ length: whole("segments", options.segments ?? 1, 1_000_000) }, () => null)
+      : readCursor(atom, options.cursor).positions;
+  const total = positions.length;
+  let scanned = 0;
+  let rewritten = 0;
+
+  const rewrite = async (item: Item) => {
+    const seen = seenFrom(definition, item);
+    if (!stale(definition, item, seen.value)) return;
+    const target: Target = {
+      core,
+      definition,
+      key: { pk: item.pk as AttributeValue, sk: item.sk as AttributeValue },
+      keyText: itemKeyText(definition.key, item),
+      retry: core.retry,
+    };
+    const applied = await combined(target, seen, {
+      // The value as it is when the write goes out: a concurrent change is kept, not undone.
+      decide: (current) => (current === undefined ? { stop: true } : { write: current }),
+      initial: undefined,
+    });
+    if (applied.written) rewritten++;
+  };
+
+  for (let segment = 0; segment < total; segment++) {
+    for (;;) {
+      const at = positions[segment];
+      if (at === "done") break;
+      const page = await core.executor.read(
+        () =>
+          new ScanCommand(
+            scanAtom({
+              table: core.table,
+              atom,
+              start: at ?? undefined,
+              limit,
+              consistent: true,
+              segment: total > 1 ? { index: segment, total } : undefined,
+            }),
+          ),
+        core.retry,
+      );
+      const items = page.Items ?? [];
+      scanned += items.length;
+      for (let i = 0; i < items.length; i += concurrency) {
+        await Promise.all(items.slice(i, i + concurrency).map(rewrite));
+      }
+      positions[segment] = page.LastEvaluatedKey ?? "done";
+      const done = positions.every((position) => position === "done");
+      options.onProgress?.({
+        scanned,
+        rewritten,
+        cursor: done ? undefined : writeCursor({ atom, positions }),
+      });
+    }
+  }
+  return { scanned, rewritten };
+}
