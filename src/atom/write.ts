@@ -11,7 +11,7 @@ import { type RetryPolicy, within } from "../executor/policy.js";
 import { afterConflict, afterRefusal } from "../protocol/settle.js";
 import { afterWrite, bookkeeping, type Seen, seenFrom } from "../protocol/state.js";
 import { deleteAtom, getAtom, putAtom } from "../requests/atom.js";
-import { newWriteId } from "../schema/bookkeeping.js";
+import { newWriteId, nextWriteIds } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
@@ -127,6 +127,8 @@ function plan(target: Target, seen: Seen, changes: readonly Change[]): Plan {
 
 interface Pending {
   readonly writeId: string;
+  /** The write ids it stores: the basis's, then its own. */
+  readonly writes: readonly string[];
   readonly basis: Seen;
   readonly plan: Plan;
   readonly item: Record<string, AttributeValue>;
@@ -193,11 +195,13 @@ export async function applyAll(
         }
         if (planned.item === undefined) return { done: outcomes(planned, seen) };
         const writeId = newWriteId();
+        const writes = nextWriteIds(seen.writes, writeId);
         pending = {
           writeId,
+          writes,
           basis: seen,
           plan: planned,
-          item: { ...planned.item, ...bookkeeping(seen, writeId) },
+          item: { ...planned.item, ...bookkeeping(seen, writeId, writes) },
           uncertain: false,
         };
       }
@@ -207,7 +211,8 @@ export async function applyAll(
         clock.left(),
       );
       if (result.ok) {
-        return { done: outcomes(sent.plan, afterWrite(sent.basis, sent.writeId, sent.plan.value)) };
+        const after = afterWrite(sent.basis, sent.writeId, sent.plan.value, sent.writes);
+        return { done: outcomes(sent.plan, after) };
       }
       last = result;
       if (result.mayHaveApplied) sent.uncertain = true;

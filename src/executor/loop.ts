@@ -42,29 +42,18 @@ export async function retrying<T>(
   step: (clock: Clock) => Promise<Step<T>>,
   exhausted: (last: Exhausted) => T | Promise<T>,
 ): Promise<T> {
-  let startedAt = Date.now();
-  let attempt = 0;
-  let waited = 0;
-  const clock: Clock = {
-    policy,
-    get attempt() {
-      return attempt;
-    },
-    get waitedMs() {
-      return waited;
-    },
-    left: () => Math.max(1, startedAt + policy.deadlineMs - Date.now()),
-  };
+  const clock = new RetryClock(policy);
   for (;;) {
-    attempt++;
+    clock.attempt++;
     const result = await step(clock);
     if ("done" in result) return result.done;
     if (result.progress) {
-      attempt = 0;
-      startedAt = Date.now();
+      clock.attempt = 0;
+      clock.startedAt = Date.now();
     }
+    const { attempt, startedAt } = clock;
     if (result.now && attempt < policy.maxAttempts && Date.now() - startedAt < policy.deadlineMs) {
-      waited = 0;
+      clock.waitedMs = 0;
       continue;
     }
     const delay = backoff(policy, Math.max(attempt, 1), startedAt);
@@ -76,7 +65,18 @@ export async function retrying<T>(
         elapsedMs: Date.now() - startedAt,
       });
     }
-    waited = delay;
+    clock.waitedMs = delay;
     await sleep(delay);
+  }
+}
+
+/** The loop's own clock: a plain class, as one is made for every call. */
+class RetryClock implements Clock {
+  attempt = 0;
+  waitedMs = 0;
+  startedAt = Date.now();
+  constructor(readonly policy: RetryPolicy) {}
+  left(): number {
+    return Math.max(1, this.startedAt + this.policy.deadlineMs - Date.now());
   }
 }

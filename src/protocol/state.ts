@@ -47,21 +47,28 @@ export function seenFrom(
  * The bookkeeping a write adds to its item: the next version, and its id on the window, in the
  * text form whatever form the basis held (the write's condition tests that one).
  */
-export function bookkeeping(basis: Seen, writeId: string): Record<string, AttributeValue> {
+export function bookkeeping(
+  basis: Seen,
+  writeId: string,
+  writes: readonly string[] = nextWriteIds(basis.writes, writeId),
+): Record<string, AttributeValue> {
   return {
     [ATOM_VERSION_ATTRIBUTE]: { N: String(basis.version + 1) },
-    [WRITE_IDS_ATTRIBUTE]: buildWriteIds(nextWriteIds(basis.writes, writeId)),
+    [WRITE_IDS_ATTRIBUTE]: buildWriteIds(writes),
   };
 }
 
-/** The state after a write of `value` on `basis` succeeded. */
-export function afterWrite(basis: Seen, writeId: string, value: unknown): Seen {
-  return {
-    exists: true,
-    version: basis.version + 1,
-    writes: nextWriteIds(basis.writes, writeId),
-    value,
-  };
+/**
+ * The state after a write of `value` on `basis` succeeded; `writes`, the ids it stored, when the
+ * caller has them already.
+ */
+export function afterWrite(
+  basis: Seen,
+  writeId: string,
+  value: unknown,
+  writes: readonly string[] = nextWriteIds(basis.writes, writeId),
+): Seen {
+  return { exists: true, version: basis.version + 1, writes, value };
 }
 
 /**
