@@ -39,3 +39,11 @@ export const Register = defineAtom({
   schema: v.object({ name: v.string(), v: v.string() }),
   key: ["name"],
 });
+
+/** Version 1 of a person: first and last names. Tests define their own version 2. */
+export const PersonV1 = defineAtom({
+  name: "person",
+  version: 1,
+  schema: v.object({ tenant: v.string(), id: v.string(), first: v.string(), last: v.string() }),
+  key: { pk: ["tenant"], sk: ["id"] },
+});

@@ -15,3 +15,16 @@ export function recordRequests(client: DynamoDBClient): { readonly sent: string[
   );
   return { sent, clear: () => sent.splice(0) };
 }
+
+/** Records the input of every command the client sends, as sent (a shallow copy). */
+export function recordInputs(client: DynamoDBClient): Record<string, unknown>[] {
+  const sent: Record<string, unknown>[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      sent.push({ ...(args.input as Record<string, unknown>) });
+      return next(args);
+    },
+    { step: "initialize", name: `recordInputs${Math.random()}` },
+  );
+  return sent;
+}

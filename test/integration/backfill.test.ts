@@ -5,18 +5,12 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import { createStore, defineAtom, isDynatomError } from "dynatom";
 import * as v from "valibot";
-import { Counter } from "../helpers/atoms.js";
+import { Counter, PersonV1 } from "../helpers/atoms.js";
 import { runSwappers } from "../helpers/swappers.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
 
-const PersonV1 = defineAtom({
-  name: "person",
-  version: 1,
-  schema: v.object({ tenant: v.string(), id: v.string(), first: v.string(), last: v.string() }),
-  key: { pk: ["tenant"], sk: ["id"] },
-});
 /** Version 2: one name field, and an index the version-1 items lack keys for. */
 const Person = defineAtom({
   name: "person",

@@ -12,6 +12,7 @@ import test from "ava";
 import { type AtomDefinition, createStore, defineAtom, type InferAtom, itemSize } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import * as v from "valibot";
+import { PersonV1 } from "../helpers/atoms.js";
 import { difference } from "../helpers/same.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -49,12 +50,6 @@ const Loose = defineAtom({
 });
 
 /** Version 1 stored `first` and `last`; version 2 reads them into `full`. */
-const PersonV1 = defineAtom({
-  name: "person",
-  version: 1,
-  schema: v.object({ tenant: v.string(), id: v.string(), first: v.string(), last: v.string() }),
-  key: { pk: ["tenant"], sk: ["id"] },
-});
 const Person = defineAtom({
   name: "person",
   version: 2,

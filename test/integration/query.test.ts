@@ -21,7 +21,7 @@ import { localClientConfig } from "dynatom/local";
 import fc from "fast-check";
 import * as v from "valibot";
 import { Account, Counter } from "../helpers/atoms.js";
-import { recordRequests } from "../helpers/requests.js";
+import { recordInputs, recordRequests } from "../helpers/requests.js";
 import { difference } from "../helpers/same.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -1302,14 +1302,7 @@ const Note = defineAtom({
 
 test("primary queries a tenant's items on the table's own key: consistent when asked, only its type", async (t) => {
   const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
-  const sent: Record<string, unknown>[] = [];
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      sent.push({ ...(args.input as Record<string, unknown>) });
-      return next(args);
-    },
-    { step: "initialize", name: "captureInputs" },
-  );
+  const sent = recordInputs(client);
   const store = createStore({ table, atoms: [Account, Note], client });
   t.teardown(async () => {
     await store.close();
@@ -1395,14 +1388,7 @@ test("an index may not be named primary: that name is the table's own key", (t) 
 
 test("select reads and returns only the fields asked for, typed, pages and cursors kept", async (t) => {
   const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
-  const sent: Record<string, unknown>[] = [];
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      sent.push({ ...(args.input as Record<string, unknown>) });
-      return next(args);
-    },
-    { step: "initialize", name: "captureSelect" },
-  );
+  const sent = recordInputs(client);
   const store = createStore({ table, atoms: [Account], client });
   t.teardown(async () => {
     await store.close();

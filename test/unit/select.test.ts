@@ -4,13 +4,8 @@ import test from "ava";
 import { defineAtom, isDynatomError } from "dynatom";
 import * as v from "valibot";
 import { selection } from "../../src/query/select.js";
+import { PersonV1 } from "../helpers/atoms.js";
 
-const PersonV1 = defineAtom({
-  name: "person",
-  version: 1,
-  schema: v.object({ tenant: v.string(), id: v.string(), first: v.string(), last: v.string() }),
-  key: { pk: ["tenant"], sk: ["id"] },
-});
 const Person = defineAtom({
   name: "person",
   version: 2,
