@@ -102,7 +102,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     return this.#with({ op: "beginsWith", fields });
   }
 
-  async go(options: QueryOptions = {}): Promise<Page<T>> {
+  async go(options: QueryOptions | null = {}): Promise<Page<T>> {
     const { order, limit, plan, query, start: first, consistent } = this.#prepare(options);
     if (plan === undefined) return { items: [] };
     let start = first;
@@ -121,7 +121,8 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     }
   }
 
-  async *pages(options: QueryOptions = {}): AsyncIterableIterator<Page<T>> {
+  async *pages(given: QueryOptions | null = {}): AsyncIterableIterator<Page<T>> {
+    const options = given ?? {};
     const { order, limit, plan, query, range, start: first, consistent } = this.#prepare(options);
     if (plan === undefined) {
       yield { items: [] };
@@ -149,10 +150,11 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     }
   }
 
-  async count(options: Pick<QueryOptions, "consistent"> = {}): Promise<number> {
-    const { range, consistent } = this.#prepare({
-      ...(options.consistent === undefined ? {} : { consistent: options.consistent }),
-    });
+  async count(given: Pick<QueryOptions, "consistent"> | null = {}): Promise<number> {
+    const consistentGiven = given?.consistent;
+    const { range, consistent } = this.#prepare(
+      consistentGiven === undefined ? {} : { consistent: consistentGiven },
+    );
     // A half-open range is read up to a key and stopped there (see `sortPlan`), which a count
     // cannot do: count the closed range, less the ends it leaves out.
     if (range.kind !== "range") return this.#countOf(sortPlan(range, "asc"), consistent);
@@ -216,7 +218,9 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     );
   }
 
-  #prepare(options: QueryOptions) {
+  #prepare(given: QueryOptions | null) {
+    // JavaScript callers may pass null where the types say an object or nothing.
+    const options = given ?? {};
     const order: Order = options.order ?? "asc";
     const { limit } = options;
     if (order !== "asc" && order !== "desc")

@@ -77,7 +77,10 @@ export function selection(
       SCHEMA_VERSION_ATTRIBUTE,
     ]),
     decode(item) {
-      storedVersion(definition, item, definition.version);
+      // An older item needs a migration this type does not have: refused as a whole read is.
+      if (storedVersion(definition, item, definition.version) !== definition.version) {
+        return pick(definition.decode(item) as Record<string, unknown>);
+      }
       const value = decodeItem(item, { omit: (name) => !keep.has(name) });
       const mismatch = mismatchOf(check, value);
       if (mismatch === undefined) return value;

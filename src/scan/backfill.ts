@@ -4,9 +4,10 @@ import { combined } from "../atom/lane.js";
 import type { Target } from "../atom/write.js";
 import { DynatomError } from "../errors/index.js";
 import { seenFrom } from "../protocol/state.js";
+import { fingerprint } from "../query/cursor.js";
 import { scanAtom } from "../requests/scan.js";
-import { KEY_ATTRIBUTE, SCHEMA_VERSION_ATTRIBUTE } from "../schema/bookkeeping.js";
-import { itemKeyText } from "../schema/keys.js";
+import { SCHEMA_VERSION_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { indexKeys, itemKeyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 
@@ -37,12 +38,14 @@ export interface BackfillProgress {
 
 export type BackfillResult = Omit<BackfillProgress, "cursor">;
 
-/** Per segment, where its scan goes on: a key, `null` before its first page, or done. */
-type Position = Item | null | "done";
+/** Per segment, where its scan goes on: a table key, `null` before its first page, or done. */
+type Position = { readonly pk: string; readonly sk: string } | null | "done";
 
 interface Cursor {
   readonly atom: string;
-  readonly positions: Position[];
+  readonly positions: readonly Position[];
+  /** A digest of the rest, so that a cut or altered cursor is told from a real one. */
+  readonly h: string;
 }
 
 function fail(atom: string, option: string, reason: string): DynatomError {
@@ -51,28 +54,51 @@ function fail(atom: string, option: string, reason: string): DynatomError {
   });
 }
 
-function readCursor(atom: string, text: string): Cursor {
+const MAX_SEGMENTS = 1_000_000;
+
+function isPosition(position: unknown): position is Position {
+  if (position === null || position === "done") return true;
+  if (typeof position !== "object" || Array.isArray(position)) return false;
+  const { pk, sk, ...rest } = position as Record<string, unknown>;
+  return typeof pk === "string" && typeof sk === "string" && Object.keys(rest).length === 0;
+}
+
+function readCursor(atom: string, text: unknown): Position[] {
   try {
-    const cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
-    if (cursor.atom === atom && Array.isArray(cursor.positions) && cursor.positions.length > 0) {
-      return cursor;
+    if (typeof text === "string") {
+      const cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
+      const { positions } = cursor;
+      if (
+        cursor.atom === atom &&
+        Array.isArray(positions) &&
+        positions.length > 0 &&
+        positions.length <= MAX_SEGMENTS &&
+        positions.every(isPosition) &&
+        cursor.h === fingerprint([atom, positions])
+      ) {
+        return [...positions];
+      }
     }
   } catch {}
   throw fail(atom, "cursor", "the cursor is not one a backfill of this atom type reported");
 }
 
-const writeCursor = (cursor: Cursor) =>
-  Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
+const writeCursor = (atom: string, positions: readonly Position[]) =>
+  Buffer.from(
+    JSON.stringify({ atom, positions, h: fingerprint([atom, positions]) }),
+    "utf8",
+  ).toString("base64url");
 
 /**
  * Whether a stored item differs from what this definition writes for its value: an older schema
- * version, or index keys missing or stale (an index added since it was written).
+ * version, or index keys missing or stale (an index added since it was written). Key fields
+ * cannot transform, so the value read gives the keys a write would store.
  */
 function stale(definition: AtomDefinition, item: Item, value: unknown): boolean {
   if (item[SCHEMA_VERSION_ATTRIBUTE]?.N !== String(definition.version)) return true;
-  const fresh = definition.prepare(value as never).item;
+  const fresh = indexKeys(definition.name, definition.indexes, value as Record<string, unknown>);
   for (const name of Object.keys(fresh)) {
-    if (KEY_ATTRIBUTE.test(name) && fresh[name]?.S !== item[name]?.S) return true;
+    if (fresh[name]?.S !== item[name]?.S) return true;
   }
   return false;
 }
@@ -88,8 +114,9 @@ function stale(definition: AtomDefinition, item: Item, value: unknown): boolean 
 export async function backfillItems(
   core: StoreCore,
   definition: AtomDefinition,
-  options: BackfillOptions = {},
+  given?: BackfillOptions | null,
 ): Promise<BackfillResult> {
+  const options = given ?? {};
   const atom = definition.name;
   const whole = (option: string, value: unknown, max: number) => {
     if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max) {
@@ -103,10 +130,14 @@ export async function backfillItems(
   };
   const concurrency = whole("concurrency", options.concurrency ?? 8, 1_000);
   const limit = options.limit === undefined ? undefined : whole("limit", options.limit, 2 ** 31);
+  const { onProgress } = options;
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw fail(atom, "onProgress", "onProgress must be a function");
+  }
   const positions: Position[] =
     options.cursor === undefined
-      ? Array.from({ length: whole("segments", options.segments ?? 1, 1_000_000) }, () => null)
-      : readCursor(atom, options.cursor).positions;
+      ? Array.from({ length: whole("segments", options.segments ?? 1, MAX_SEGMENTS) }, () => null)
+      : readCursor(atom, options.cursor);
   const total = positions.length;
   let scanned = 0;
   let rewritten = 0;
@@ -132,14 +163,14 @@ export async function backfillItems(
   for (let segment = 0; segment < total; segment++) {
     for (;;) {
       const at = positions[segment];
-      if (at === "done") break;
+      if (at === undefined || at === "done") break;
       const page = await core.executor.read(
         () =>
           new ScanCommand(
             scanAtom({
               table: core.table,
               atom,
-              start: at ?? undefined,
+              start: at === null ? undefined : { pk: { S: at.pk }, sk: { S: at.sk } },
               limit,
               consistent: true,
               segment: total > 1 ? { index: segment, total } : undefined,
@@ -150,15 +181,17 @@ export async function backfillItems(
       const items = page.Items ?? [];
       scanned += items.length;
       for (let i = 0; i < items.length; i += concurrency) {
-        await Promise.all(items.slice(i, i + concurrency).map(rewrite));
+        // Every rewrite of a group ends before a failure is reported: nothing is still being
+        // written when the call has failed.
+        const settled = await Promise.allSettled(items.slice(i, i + concurrency).map(rewrite));
+        const failed = settled.find((result) => result.status === "rejected");
+        if (failed !== undefined) throw failed.reason;
       }
-      positions[segment] = page.LastEvaluatedKey ?? "done";
+      const next = page.LastEvaluatedKey;
+      positions[segment] =
+        next === undefined ? "done" : { pk: next.pk?.S ?? "", sk: next.sk?.S ?? "" };
       const done = positions.every((position) => position === "done");
-      options.onProgress?.({
-        scanned,
-        rewritten,
-        cursor: done ? undefined : writeCursor({ atom, positions }),
-      });
+      onProgress?.({ scanned, rewritten, cursor: done ? undefined : writeCursor(atom, positions) });
     }
   }
   return { scanned, rewritten };

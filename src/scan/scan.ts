@@ -50,8 +50,9 @@ function wholeNumber(atom: string, option: string, value: unknown, max: number):
 export async function* scanItems(
   core: StoreCore,
   definition: AtomDefinition,
-  options: ScanOptions = {},
+  given?: ScanOptions | null,
 ): AsyncIterableIterator<ScanPage<unknown>> {
+  const options = given ?? {};
   const atom = definition.name;
   const total = wholeNumber(atom, "segments", options.segments ?? 1, MAX_SEGMENTS);
   const concurrency = wholeNumber(
