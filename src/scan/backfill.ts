@@ -2,7 +2,6 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { combined } from "../atom/lane.js";
 import type { Target } from "../atom/write.js";
-import { DynatomError } from "../errors/index.js";
 import { seenFrom } from "../protocol/state.js";
 import { fingerprint } from "../query/cursor.js";
 import { scanAtom } from "../requests/scan.js";
@@ -10,6 +9,7 @@ import { SCHEMA_VERSION_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { indexKeys, itemKeyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
+import { invalidOption, MAX_SEGMENTS, wholeOption } from "./options.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -48,14 +48,6 @@ interface Cursor {
   readonly h: string;
 }
 
-function fail(atom: string, option: string, reason: string): DynatomError {
-  return new DynatomError("batch.invalid-option", `backfill(${atom}): ${reason}.`, {
-    details: { atom, option, reason },
-  });
-}
-
-const MAX_SEGMENTS = 1_000_000;
-
 function isPosition(position: unknown): position is Position {
   if (position === null || position === "done") return true;
   if (typeof position !== "object" || Array.isArray(position)) return false;
@@ -80,7 +72,12 @@ function readCursor(atom: string, text: unknown): Position[] {
       }
     }
   } catch {}
-  throw fail(atom, "cursor", "the cursor is not one a backfill of this atom type reported");
+  throw invalidOption(
+    "backfill",
+    atom,
+    "cursor",
+    "the cursor is not one a backfill of this atom type reported",
+  );
 }
 
 const writeCursor = (atom: string, positions: readonly Position[]) =>
@@ -118,21 +115,13 @@ export async function backfillItems(
 ): Promise<BackfillResult> {
   const options = given ?? {};
   const atom = definition.name;
-  const whole = (option: string, value: unknown, max: number) => {
-    if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max) {
-      return value;
-    }
-    throw fail(
-      atom,
-      option,
-      `${option} must be a whole number from 1 to ${max}, not ${String(value)}`,
-    );
-  };
+  const whole = (option: string, value: unknown, max: number) =>
+    wholeOption("backfill", atom, option, value, max);
   const concurrency = whole("concurrency", options.concurrency ?? 8, 1_000);
   const limit = options.limit === undefined ? undefined : whole("limit", options.limit, 2 ** 31);
   const { onProgress } = options;
   if (onProgress !== undefined && typeof onProgress !== "function") {
-    throw fail(atom, "onProgress", "onProgress must be a function");
+    throw invalidOption("backfill", atom, "onProgress", "onProgress must be a function");
   }
   const positions: Position[] =
     options.cursor === undefined

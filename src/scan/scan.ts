@@ -1,9 +1,9 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { DynatomError } from "../errors/index.js";
 import { scanAtom } from "../requests/scan.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
+import { invalidOption, MAX_SEGMENTS, wholeOption } from "./options.js";
 
 /** Options of `store.scan`. */
 export interface ScanOptions {
@@ -26,18 +26,6 @@ export interface ScanPage<T> {
   readonly segment: number;
 }
 
-const MAX_SEGMENTS = 1_000_000;
-
-function wholeNumber(atom: string, option: string, value: unknown, max: number): number {
-  if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max) {
-    return value;
-  }
-  const reason = `${option} must be a whole number from 1 to ${max.toLocaleString("en")}, not ${String(value)}`;
-  throw new DynatomError("batch.invalid-option", `scan(${atom}): ${reason}.`, {
-    details: { atom, option, reason },
-  });
-}
-
 /**
  * Reads every item of one atom type, in pages as DynamoDB returns them: `segments` parts of the
  * table, `concurrency` of them read at a time, pages of different segments in the order they
@@ -54,21 +42,22 @@ export async function* scanItems(
 ): AsyncIterableIterator<ScanPage<unknown>> {
   const options = given ?? {};
   const atom = definition.name;
-  const total = wholeNumber(atom, "segments", options.segments ?? 1, MAX_SEGMENTS);
-  const concurrency = wholeNumber(
+  const total = wholeOption("scan", atom, "segments", options.segments ?? 1, MAX_SEGMENTS);
+  const concurrency = wholeOption(
+    "scan",
     atom,
     "concurrency",
     options.concurrency ?? Math.min(total, 4),
     MAX_SEGMENTS,
   );
   const limit =
-    options.limit === undefined ? undefined : wholeNumber(atom, "limit", options.limit, 2 ** 31);
+    options.limit === undefined
+      ? undefined
+      : wholeOption("scan", atom, "limit", options.limit, 2 ** 31);
   const consistent = options.consistent ?? false;
   if (typeof consistent !== "boolean") {
     const reason = `consistent must be true or false, not ${String(consistent)}`;
-    throw new DynatomError("batch.invalid-option", `scan(${atom}): ${reason}.`, {
-      details: { atom, option: "consistent", reason },
-    });
+    throw invalidOption("scan", atom, "consistent", reason);
   }
   const projection = readProjections(definition).find;
   type Read = { readonly segment: number; readonly page: Awaited<ReturnType<typeof readPage>> };
