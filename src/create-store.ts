@@ -84,7 +84,7 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
    */
   scan<D extends AtomDefinition>(
     definition: Registered<D, Atoms>,
-    options?: ScanOptions,
+    options?: ScanOptions<InferAtom<D>>,
   ): AsyncIterableIterator<ScanPage<InferAtom<D>>>;
   /**
    * Rewrites every item of the atom type that its definition would write differently: items of

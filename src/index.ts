@@ -58,6 +58,7 @@ export {
 } from "./errors/index.js";
 export type { ClientOptions } from "./executor/client.js";
 export type { RetryOptions } from "./executor/policy.js";
+export type { Orderable, Where, WhereFields, WhereFn, WhereOps } from "./filter/where.js";
 export type {
   AtomQueries,
   IndexQuery,

@@ -3,11 +3,13 @@ import type { BatchErrorDetails } from "./batch.js";
 import type { DecodeErrorDetails } from "./decode.js";
 import type { DefinitionErrorDetails } from "./definition.js";
 import type { EncodingErrorDetails } from "./encoding.js";
+import type { FilterErrorDetails } from "./filter.js";
 import type { LocalErrorDetails } from "./local.js";
 import type { QueryErrorDetails } from "./query.js";
 import type { SchemaErrorDetails } from "./schema.js";
 import type { StoreErrorDetails } from "./store.js";
 import type { TransactionErrorDetails } from "./transaction.js";
+import type { UpdateErrorDetails } from "./update.js";
 
 /**
  * Maps each error code to the shape of its `details`. Each family declares its codes in its own
@@ -23,4 +25,6 @@ export interface ErrorDetailsByCode
     AtomErrorDetails,
     QueryErrorDetails,
     BatchErrorDetails,
-    TransactionErrorDetails {}
+    TransactionErrorDetails,
+    FilterErrorDetails,
+    UpdateErrorDetails {}

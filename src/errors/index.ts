@@ -23,6 +23,7 @@ export {
   TransactionError,
   ValidationError,
 } from "./families.js";
+export type { FilterErrorDetails } from "./filter.js";
 export type { LocalErrorDetails } from "./local.js";
 export type { QueryErrorDetails } from "./query.js";
 export type { SchemaErrorDetails } from "./schema.js";
@@ -31,3 +32,4 @@ export type {
   TransactionErrorDetails,
   TransactionOperationFailure,
 } from "./transaction.js";
+export type { UpdateErrorDetails } from "./update.js";

@@ -1,6 +1,9 @@
 import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { isDynatomError } from "../errors/index.js";
+import { type Compiled, compileFilter } from "../filter/compile.js";
+import { evaluate } from "../filter/evaluate.js";
+import { buildWhere, type Cond, fieldsOf } from "../filter/where.js";
 import { queryIndex } from "../requests/query.js";
 import { PRIMARY } from "../schema/check.js";
 import { partitionKey } from "../schema/keys.js";
@@ -22,6 +25,15 @@ import type { IndexQuery, Page, QueryOptions, RunnableQuery } from "./types.js";
 
 type Fields = Readonly<Record<string, unknown>>;
 type Item = Record<string, AttributeValue>;
+
+/** The fewest items a filtered query asks DynamoDB for at a time. */
+const FILTERED_PAGE = 100;
+
+/** A `where` filter: the condition, and what DynamoDB runs of it (see `compileFilter`). */
+interface Filter {
+  readonly cond: Cond;
+  readonly compiled: Compiled | boolean;
+}
 
 /** How one page is read: its order, where it starts, how many items at most, how consistent. */
 interface ReadHow {
@@ -49,6 +61,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   readonly #partition: string;
   readonly #condition: Condition;
   readonly #selection: Selection | undefined;
+  readonly #filter: Filter | undefined;
 
   constructor(
     core: StoreCore,
@@ -57,6 +70,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     partition: string,
     condition: Condition = { op: "all" },
     chosen?: Selection,
+    filter?: Filter,
   ) {
     this.#core = core;
     this.#definition = definition;
@@ -64,19 +78,51 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     this.#partition = partition;
     this.#condition = condition;
     this.#selection = chosen;
+    this.#filter = filter;
     // Check the condition now, where the user wrote it, rather than on the first `go`.
     sortRange(definition, index, condition);
   }
 
   select(fields: readonly string[]): Query<T> {
+    return this.#derive({ selection: this.#selectionOf(fields, this.#filter) });
+  }
+
+  where(fn: unknown): Query<T> {
+    const built = buildWhere(this.#definition, fn);
+    const cond: Cond =
+      this.#filter === undefined ? built : { op: "and", parts: [this.#filter.cond, built] };
+    const compiled = compileFilter(this.#definition, cond);
+    const filter: Filter = { cond, compiled };
+    const fields = this.#selection?.fields;
+    return this.#derive({
+      filter,
+      ...(fields === undefined ? {} : { selection: this.#selectionOf(fields, filter) }),
+    });
+  }
+
+  /**
+   * The selection of `fields`, reading also the fields a filter tests (they are tested on the
+   * decoded value, then left out of what is returned).
+   */
+  #selectionOf(fields: readonly string[], filter: Filter | undefined): Selection {
     const { name, gsi } = this.#index;
+    const picked = selection(this.#definition, { name, gsi }, fields);
+    if (filter === undefined) return picked;
+    const extra = [...fieldsOf(filter.cond)].filter((field) => !picked.fields.includes(field));
+    if (extra.length === 0) return picked;
+    const wide = selection(this.#definition, { name, gsi }, [...picked.fields, ...extra]);
+    return { ...wide, fields: picked.fields, pick: picked.fields };
+  }
+
+  #derive(change: { selection?: Selection; filter?: Filter }): Query<T> {
     return new Query<T>(
       this.#core,
       this.#definition,
       this.#index,
       this.#partition,
       this.#condition,
-      selection(this.#definition, { name, gsi }, fields),
+      change.selection ?? this.#selection,
+      change.filter ?? this.#filter,
     );
   }
 
@@ -108,7 +154,11 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     let start = first;
     const items: Item[] = [];
     for (;;) {
-      const want = limit === undefined ? undefined : limit - items.length + 1;
+      // DynamoDB's Limit counts the items it reads, before the filter: read in larger pages.
+      const want =
+        limit === undefined
+          ? undefined
+          : Math.max(limit - items.length + 1, this.#filter === undefined ? 0 : FILTERED_PAGE);
       const read = await this.#read(plan, { order, start, limit: want, consistent });
       items.push(...read.items);
       if (limit !== undefined && items.length > limit) {
@@ -152,9 +202,21 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
 
   async count(given: Pick<QueryOptions, "consistent"> | null = {}): Promise<number> {
     const consistentGiven = given?.consistent;
-    const { range, consistent } = this.#prepare(
+    const { range, consistent, plan } = this.#prepare(
       consistentGiven === undefined ? {} : { consistent: consistentGiven },
     );
+    // A filter is exact only on decoded values: read the matches' fields and count them here.
+    if (this.#filter !== undefined) {
+      if (plan === undefined) return 0;
+      let total = 0;
+      let start: Item | undefined;
+      do {
+        const read = await this.#read(plan, { order: "asc", start, limit: undefined, consistent });
+        total += read.items.length;
+        start = read.next;
+      } while (start !== undefined);
+      return total;
+    }
     // A half-open range is read up to a key and stopped there (see `sortPlan`), which a count
     // cannot do: count the closed range, less the ends it leaves out.
     if (range.kind !== "range") return this.#countOf(sortPlan(range, "asc"), consistent);
@@ -215,6 +277,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       this.#partition,
       condition,
       this.#selection,
+      this.#filter,
     );
   }
 
@@ -228,7 +291,8 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
       throw this.#invalid(`limit must be a whole number from 1, not ${String(limit)}`);
     const range = sortRange(this.#definition, this.#index, this.#condition);
-    const plan = sortPlan(range, order);
+    // A filter no item can meet reads nothing.
+    const plan = this.#filter?.compiled === false ? undefined : sortPlan(range, order);
     const consistent = options.consistent === true;
     if (options.consistent !== undefined && typeof options.consistent !== "boolean")
       throw this.#invalid(`consistent must be true or false, not ${String(options.consistent)}`);
@@ -243,6 +307,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       this.#partition,
       range,
       order,
+      ...(this.#filter === undefined ? [] : [condKey(this.#filter.cond)]),
     ]);
     // A cursor is checked before anything else happens, also for a query that reads nothing.
     const start =
@@ -287,6 +352,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       start: how.start,
       limit: how.limit,
       consistent: how.consistent,
+      filter: typeof this.#filter?.compiled === "object" ? this.#filter.compiled : undefined,
       // The cursor of a page cut at `limit` is made from its last item, so the keys stay in.
       projection:
         this.#selection === undefined
@@ -298,15 +364,35 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   async #read(plan: SortPlan, how: ReadHow): Promise<Read> {
     const input = this.#input(plan, how);
     const result = await this.#core.executor.read(() => new QueryCommand(input), this.#core.retry);
-    const items = result.Items ?? [];
+    let items = result.Items ?? [];
+    let next = result.LastEvaluatedKey;
     const sk = `${this.#index.gsi}sk`;
     const { beyond } = plan;
     if (beyond !== undefined) {
       const past = items.findIndex((item) => beyond(item[sk]?.S ?? ""));
-      if (past >= 0) return { items: items.slice(0, past), next: undefined };
+      if (past >= 0) {
+        items = items.slice(0, past);
+        next = undefined;
+      }
     }
-    return { items, next: result.LastEvaluatedKey };
+    return { items: this.#matching(items), next };
   }
+
+  /** The items that meet the filter, tested on their decoded values (kept for `#page`). */
+  #matching(items: Item[]): Item[] {
+    const filter = this.#filter;
+    if (filter === undefined) return items;
+    const decode = this.#selection?.decode ?? this.#definition.decode;
+    return items.filter((item) => {
+      const value = decode(item);
+      if (!evaluate(filter.cond, value)) return false;
+      this.#decoded.set(item, value);
+      return true;
+    });
+  }
+
+  /** Values decoded to test the filter, so that a match is not decoded twice. */
+  readonly #decoded = new WeakMap<Item, unknown>();
 
   #keyOf(item: Item): Item {
     const key: Item = {};
@@ -319,11 +405,33 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
 
   #page(items: readonly Item[], next: Item | undefined, query: string): Page<T> {
     const decode = this.#selection?.decode ?? this.#definition.decode;
-    const values = items.map((item) => decode(item) as T);
+    const pick = this.#selection?.pick;
+    const values = items.map((item) => {
+      const value = this.#decoded.has(item) ? this.#decoded.get(item) : decode(item);
+      return (pick === undefined ? value : pickFields(value, pick)) as T;
+    });
     if (next === undefined) return { items: values };
     const from = `${this.#definition.name}.${this.#index.name}`;
     return { items: values, cursor: makeCursor(from, query, next) };
   }
+}
+
+/** Only these fields of a decoded value. */
+function pickFields(value: unknown, fields: readonly string[]): Record<string, unknown> {
+  const all = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const field of fields) if (Object.hasOwn(all, field)) out[field] = all[field];
+  return out;
+}
+
+/** A filter as a cursor's fingerprint takes it: any value made JSON, bigints and Sets too. */
+function condKey(cond: Cond): string {
+  return JSON.stringify(cond, (_, value: unknown) => {
+    if (typeof value === "bigint") return `${value}n`;
+    if (value instanceof Set) return { set: [...value] };
+    if (value instanceof Map) return { map: [...value] };
+    return value;
+  });
 }
 
 /** The index partition key of `fields`, after checking they name the index's partition fields. */

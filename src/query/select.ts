@@ -18,6 +18,11 @@ export interface Selection {
   /** The attributes to read; undefined for whole items (a type with migrations). */
   readonly projection: Projection | undefined;
   decode(item: Item): Record<string, unknown>;
+  /**
+   * The fields returned, when `decode` reads more (the fields a filter tests): they are kept
+   * only until the filter has run.
+   */
+  readonly pick?: readonly string[];
 }
 
 /**

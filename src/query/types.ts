@@ -1,3 +1,4 @@
+import type { WhereFn } from "../filter/where.js";
 import type { AtomDefinition, IndexName, IndexPartition, InferAtom } from "../schema/types.js";
 
 /** One page of a query: decoded, typed items, and a cursor when more may follow. */
@@ -43,6 +44,13 @@ export interface RunnableQuery<T> {
   select<const K extends readonly (keyof T & string)[]>(
     fields: K,
   ): RunnableQuery<Pick<T, K[number]>>;
+  /**
+   * Keeps only the matches that meet a condition on the value's fields. DynamoDB runs it as a
+   * FilterExpression, and dynatom tests each item it keeps exactly on the decoded value; `limit`
+   * counts matches, not items read. Two `where`s both hold.
+   * @example .where((v, { and, eq, contains }) => and(eq(v.status, "active"), contains(v.tags, "vip")))
+   */
+  where(fn: WhereFn<T>): RunnableQuery<T>;
 }
 
 type Prefixes<F> = F extends readonly [infer H, ...infer R]

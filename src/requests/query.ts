@@ -1,4 +1,5 @@
 import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
+import type { Compiled } from "../filter/compile.js";
 import { type Projection, projectionInput } from "./projection.js";
 
 type Item = Record<string, AttributeValue>;
@@ -20,6 +21,8 @@ export interface IndexRead {
   readonly consistent?: boolean;
   /** Only count the matches (`Select: COUNT`): no items come back. */
   readonly count?: boolean;
+  /** A FilterExpression (placeholders `#c…`, `:c…`) DynamoDB runs on the items it reads. */
+  readonly filter?: Compiled | undefined;
 }
 
 /**
@@ -28,18 +31,25 @@ export interface IndexRead {
  * @example queryIndex({ table: "app", gsi: "gsi1", partition: "…", sort: { expression: "#sk = :sk", values: { ":sk": { S: "…" } } }, ascending: true, start: undefined, limit: 50 })
  */
 export function queryIndex(read: IndexRead): QueryCommandInput {
-  const { gsi, start, limit } = read;
+  const { gsi, start, limit, filter } = read;
+  const projected = projectionInput(read.count ? undefined : read.projection, {
+    "#pk": `${gsi}pk`,
+    "#sk": `${gsi}sk`,
+    ...filter?.names,
+  });
   return {
     TableName: read.table,
     ...(gsi === "" ? {} : { IndexName: gsi }),
     ...(read.consistent ? { ConsistentRead: true } : {}),
     KeyConditionExpression: `#pk = :pk AND ${read.sort.expression}`,
     ...(read.count ? { Select: "COUNT" as const } : {}),
-    ...projectionInput(read.count ? undefined : read.projection, {
-      "#pk": `${gsi}pk`,
-      "#sk": `${gsi}sk`,
-    }),
-    ExpressionAttributeValues: { ":pk": { S: read.partition }, ...read.sort.values },
+    ...projected,
+    ...(filter === undefined ? {} : { FilterExpression: filter.expression }),
+    ExpressionAttributeValues: {
+      ":pk": { S: read.partition },
+      ...read.sort.values,
+      ...filter?.values,
+    },
     ScanIndexForward: read.ascending,
     ...(start === undefined ? {} : { ExclusiveStartKey: start }),
     ...(limit === undefined ? {} : { Limit: limit }),

@@ -1,5 +1,6 @@
 import type { AttributeValue, ScanCommandInput } from "@aws-sdk/client-dynamodb";
 
+import type { Compiled } from "../filter/compile.js";
 import { type Projection, projectionInput } from "./projection.js";
 
 type Item = Record<string, AttributeValue>;
@@ -19,6 +20,8 @@ export interface AtomScan {
   readonly segment?: { readonly index: number; readonly total: number } | undefined;
   /** The attributes to read; whole items when undefined. */
   readonly projection?: Projection | undefined;
+  /** A filter on the value's fields, ANDed with the atom type's (placeholders `#c…`, `:c…`). */
+  readonly filter?: Compiled | undefined;
 }
 
 /**
@@ -27,12 +30,12 @@ export interface AtomScan {
  * @example scanAtom({ table: "app", atom: "account", start: undefined })
  */
 export function scanAtom(scan: AtomScan): ScanCommandInput {
-  const { start, limit, segment } = scan;
+  const { start, limit, segment, filter } = scan;
   return {
     TableName: scan.table,
-    FilterExpression: "#e = :e",
-    ...projectionInput(scan.projection, { "#e": "__edb_e__" }),
-    ExpressionAttributeValues: { ":e": { S: scan.atom } },
+    FilterExpression: filter === undefined ? "#e = :e" : `#e = :e AND ${filter.expression}`,
+    ...projectionInput(scan.projection, { "#e": "__edb_e__", ...filter?.names }),
+    ExpressionAttributeValues: { ":e": { S: scan.atom }, ...filter?.values },
     ConsistentRead: scan.consistent ?? true,
     ...(segment === undefined ? {} : { Segment: segment.index, TotalSegments: segment.total }),
     ...(start === undefined ? {} : { ExclusiveStartKey: start }),

@@ -1,4 +1,7 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { compileFilter } from "../filter/compile.js";
+import { evaluate } from "../filter/evaluate.js";
+import { buildWhere, type WhereFn } from "../filter/where.js";
 import { scanAtom } from "../requests/scan.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
@@ -6,7 +9,7 @@ import type { StoreCore } from "../store/core.js";
 import { invalidOption, MAX_SEGMENTS, wholeOption } from "./options.js";
 
 /** Options of `store.scan`. */
-export interface ScanOptions {
+export interface ScanOptions<T = unknown> {
   /**
    * How many parts DynamoDB splits the table into, each read on its own (TotalSegments): more
    * segments read a large table faster. Default 1, at most 1,000,000.
@@ -18,6 +21,11 @@ export interface ScanOptions {
   readonly limit?: number;
   /** Read strongly consistently (twice the read units). Default false. */
   readonly consistent?: boolean;
+  /**
+   * Only the items that meet this condition on the value's fields (run by DynamoDB as a
+   * FilterExpression, then exactly on each decoded value). A page may then come back empty.
+   */
+  readonly filter?: WhereFn<T>;
 }
 
 /** One page of a scan: decoded values, and the segment it came from. */
@@ -59,6 +67,10 @@ export async function* scanItems(
     const reason = `consistent must be true or false, not ${String(consistent)}`;
     throw invalidOption("scan", atom, "consistent", reason);
   }
+  const cond = options.filter === undefined ? undefined : buildWhere(definition, options.filter);
+  const compiled = cond === undefined ? true : compileFilter(definition, cond);
+  // A filter no item can meet reads nothing.
+  if (compiled === false) return;
   const projection = readProjections(definition).find;
   type Read = { readonly segment: number; readonly page: Awaited<ReturnType<typeof readPage>> };
   const readPage = (segment: number, start: Record<string, never> | undefined) =>
@@ -73,6 +85,7 @@ export async function* scanItems(
             consistent,
             projection,
             segment: total > 1 ? { index: segment, total } : undefined,
+            filter: compiled === true ? undefined : compiled,
           }),
         ),
       core.retry,
@@ -94,6 +107,10 @@ export async function* scanItems(
     else if (next < total) read(next++);
     // A page of other types' items only comes back empty: nothing to hand on.
     if (page.Items === undefined || page.Items.length === 0) continue;
-    yield { items: page.Items.map((item) => definition.decode(item)), segment };
+    const items = page.Items.map((item) => definition.decode(item));
+    yield {
+      items: cond === undefined ? items : items.filter((value) => evaluate(cond, value)),
+      segment,
+    };
   }
 }
