@@ -8,6 +8,7 @@ import { atomQueries } from "./query/query.js";
 import type { AtomQueries } from "./query/types.js";
 import { type BackfillOptions, type BackfillResult, backfillItems } from "./scan/backfill.js";
 import { type ScanOptions, type ScanPage, scanItems } from "./scan/scan.js";
+import { keyText } from "./schema/keys.js";
 import type {
   AtomDefinition,
   AtomKey,
@@ -18,6 +19,8 @@ import type {
 import { StoreCore } from "./store/core.js";
 import type { Tx, TxOp } from "./transact/ops.js";
 import { type TransactOptions, type TxResults, transact } from "./transact/transact.js";
+import type { UpdateBuilder } from "./update/builder.js";
+import { updateOf } from "./update/update.js";
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -76,6 +79,17 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
    *   .go({ limit: 50, order: "desc" });
    */
   query<D extends AtomDefinition>(definition: Registered<D, Atoms>): AtomQueries<D>;
+  /**
+   * An update of one atom without reading its value: `set`, `remove`, `add` (an atomic
+   * counter), `append`, `addToSet`, `deleteFromSet`, an optional `where`; `go()` sends ONE
+   * UpdateItem, exactly once under lost answers, and resolves to the new value. Where an update
+   * needs the stored value (an indexed field, a rule on the whole value), it runs as a swap.
+   * @example const next = await store.update(Account, { tenant: "t1", id: "a1" }).add({ score: 1 }).go();
+   */
+  update<D extends AtomDefinition>(
+    definition: Registered<D, Atoms>,
+    key: AtomKey<D>,
+  ): UpdateBuilder<InferAtom<D>, InferAtomInput<D>>;
   /**
    * Reads every item of the atom type, in pages of decoded values, `segments` parts of the
    * table read in parallel (`concurrency` at a time); only this type's items, eventually
@@ -179,6 +193,17 @@ export function createStore<A extends AtomDefinition>(
       )) as Store["atom"],
     query: ((definition: AtomDefinition) =>
       atomQueries(core, core.registered(definition))) as Store["query"],
+    update: ((definition: AtomDefinition, key: Readonly<Record<string, unknown>>) => {
+      const registered = core.registered(definition);
+      const target = {
+        core,
+        definition: registered,
+        key: registered.keyOf(key as never),
+        keyText: keyText(key),
+        retry: retryPolicy(options.retry),
+      };
+      return updateOf(target, key);
+    }) as Store["update"],
     scan: ((definition: AtomDefinition, scanOptions?: ScanOptions) =>
       scanItems(core, core.registered(definition), scanOptions)) as Store["scan"],
     backfill: ((definition: AtomDefinition, backfillOptions?: BackfillOptions) =>

@@ -93,3 +93,10 @@ export { type AtomType, defineAtom } from "./store/define-atom.js";
 export type { AtomEntity } from "./store/entity.js";
 export type { Tx, TxOp } from "./transact/ops.js";
 export type { TransactOptions, TxResults } from "./transact/transact.js";
+export type {
+  AddFields,
+  AppendFields,
+  OptionalField,
+  SetFields,
+  UpdateBuilder,
+} from "./update/builder.js";

@@ -4,6 +4,8 @@ import { ABSENT, type Seen } from "../protocol/state.js";
 import { keyText } from "../schema/keys.js";
 import type { AtomDefinition, SwapResult } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
+import type { UpdateBuilder } from "../update/builder.js";
+import { updateOf } from "../update/update.js";
 import { equal } from "./equal.js";
 import { combined } from "./lane.js";
 import { assocIn, getIn, type ValueAt } from "./path.js";
@@ -60,6 +62,7 @@ export interface AtomInternals {
  */
 export class Atom<T, In = Value<T>> {
   readonly #target: Target;
+  readonly #keyFields: Readonly<Record<string, unknown>>;
   readonly #init: T | undefined;
   readonly #watches = new Map<string, WatchFn<T, In>>();
   #seen: Seen | undefined;
@@ -80,6 +83,7 @@ export class Atom<T, In = Value<T>> {
       retry: retryPolicy(storeRetry, options.retry),
     };
     this.#init = options.init;
+    this.#keyFields = key;
   }
 
   /** @internal For `store.transact`. */
@@ -104,6 +108,25 @@ export class Atom<T, In = Value<T>> {
     const seen = await readSeen(this.#target);
     this.#learn(seen);
     return this.#current(seen);
+  }
+
+  /**
+   * An update without a read of the value (see `store.update`), through this handle: it learns
+   * the new version and runs its watches. With watches, it reads the old value for them (the
+   * update then runs as a swap).
+   * @example await acct.update().add({ score: 1 }).go();
+   */
+  update(): UpdateBuilder<Value<T>, In> {
+    return updateOf<Value<T>, In>(this.#target, this.#keyFields, {
+      seen: () => this.#seen,
+      watched: () => this.#watches.size > 0,
+      live: () => this.#live(),
+      after: (applied) => {
+        this.#learn(applied.seen);
+        if (this.#watches.size > 0)
+          this.#notify(applied.old as T, applied.value as Value<T>, applied.seen.version);
+      },
+    });
   }
 
   /**

@@ -70,11 +70,15 @@ class Lane {
       const start = batch.reduce((state, queued) => newer(state, queued.start), seen);
       let results: Outcome[];
       try {
-        results = await applyAll(
-          head.target,
-          start,
-          batch.map((queued) => queued.change),
-        );
+        const alone = batch.length === 1 ? head.change.alone : undefined;
+        results =
+          alone === undefined
+            ? await applyAll(
+                head.target,
+                start,
+                batch.map((queued) => queued.change),
+              )
+            : [{ ok: true, applied: await alone(start) }];
       } catch (error) {
         seen = undefined;
         for (const queued of batch) queued.reject(error);

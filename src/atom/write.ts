@@ -4,6 +4,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { NOTE_ATTRIBUTE } from "../encoding/index.js";
 import { OutcomeUnknownError, SwapConflictError, ValidationError } from "../errors/index.js";
 import type { Failed } from "../executor/executor.js";
 import { retrying } from "../executor/loop.js";
@@ -22,7 +23,7 @@ import type { StoreCore } from "../store/core.js";
  * after a longer one (contention), the item is read again first. The backoff chosen, not the
  * time that passed: a slow machine must not change which requests a swap sends.
  */
-const AGED_MS = 25;
+export const AGED_MS = 25;
 
 /** Everything a write needs to know about its atom. */
 export interface Target {
@@ -76,6 +77,11 @@ export interface Change {
   readonly decide: (current: unknown) => Decision;
   /** The handle's `init`: what `decide` gets while the item is absent. */
   readonly initial: unknown;
+  /**
+   * How the change is written when no other waits to be combined with it, if not as a swap
+   * (an update's one UpdateItem): from the state known, if any.
+   */
+  readonly alone?: (start: Seen | undefined) => Promise<Applied>;
 }
 
 /** What became of one change of a combined write. */
@@ -211,7 +217,10 @@ export async function applyAll(
         clock.left(),
       );
       if (result.ok) {
-        const after = afterWrite(sent.basis, sent.writeId, sent.plan.value, sent.writes);
+        const after: Seen = {
+          ...afterWrite(sent.basis, sent.writeId, sent.plan.value, sent.writes),
+          stored: { note: sent.item[NOTE_ATTRIBUTE]?.S ?? null, schema: definition.version },
+        };
         return { done: outcomes(sent.plan, after) };
       }
       last = result;
@@ -232,9 +241,9 @@ export async function applyAll(
         const verdict = afterConflict(sent.basis, sent.writeId, sent.uncertain, current);
         if (verdict === "applied") return { done: outcomes(sent.plan, current) };
         if (verdict === "unknown") {
-          throw unknown(
+          throw outcomeUnknown(
             target,
-            sent,
+            sent.writeId,
             result.error,
             "the item has since moved on past the write ids it keeps (or was deleted)",
           );
@@ -249,61 +258,64 @@ export async function applyAll(
       const now = result.mayHaveApplied && result.failure !== "conflict";
       return { again: result.failure, cause: result.error, now };
     },
-    ({ attempts, elapsedMs, cause }) => {
-      if (pending?.uncertain) {
-        throw unknown(target, pending, cause, "the retries ran out before DynamoDB answered");
-      }
-      // Nothing was written: not reached, or throttled, to the end.
-      if (last !== undefined && last.failure !== "conflict" && last.failure !== "busy") {
-        throw core.executor.failed("PutItem", last);
-      }
-      throw new SwapConflictError(
-        `Atom "${definition.name}" ${target.keyText}: gave up after ${attempts} attempts in ` +
-          `${elapsedMs} ms of contention; nothing was written. Raise retry.maxAttempts ` +
-          "or retry.deadlineMs, or spread the load over more atoms.",
-        {
-          details: { atom: definition.name, key: target.keyText, attempts, elapsedMs },
-          retryable: true,
-          cause,
-        },
-      );
-    },
+    (run) => gaveUp(target, pending?.uncertain ? pending : undefined, last, run, "PutItem"),
   );
 }
 
 /**
  * After a send that may have applied, when sending again is refused or unsafe, the item says
- * whether it did: listed, the swap succeeded; provably not, the refusal stands; otherwise the
- * outcome is unknown.
+ * whether it did: listed, the write succeeded (the state it shows is returned); provably not,
+ * the refusal stands; otherwise the outcome is unknown.
  */
-async function settle(
+export async function settleByRead(
   target: Target,
-  pending: Pending,
+  sent: { readonly basis: Seen; readonly writeId: string },
   err: unknown,
   leftMs: number,
-): Promise<Outcome[]> {
+  operation: string,
+): Promise<Seen> {
   let current: Seen;
   try {
     current = await readSeen(target, leftMs);
   } catch (readErr) {
-    throw unknown(target, pending, readErr, `the item could not be read to tell (${String(err)})`);
+    throw outcomeUnknown(
+      target,
+      sent.writeId,
+      readErr,
+      `the item could not be read to tell (${String(err)})`,
+    );
   }
-  const verdict = afterRefusal(pending.basis, pending.writeId, current);
-  if (verdict === "applied") return outcomes(pending.plan, current);
+  const verdict = afterRefusal(sent.basis, sent.writeId, current);
+  if (verdict === "applied") return current;
   if (verdict === "not-applied") {
-    throw target.core.executor.failed("PutItem", {
+    throw target.core.executor.failed(operation, {
       ok: false,
       failure: "definite",
       error: err,
       mayHaveApplied: false,
     });
   }
-  throw unknown(target, pending, err, "the item does not show it, nor prove it never will");
+  throw outcomeUnknown(
+    target,
+    sent.writeId,
+    err,
+    "the item does not show it, nor prove it never will",
+  );
 }
 
-function unknown(
+async function settle(
   target: Target,
   pending: Pending,
+  err: unknown,
+  leftMs: number,
+): Promise<Outcome[]> {
+  return outcomes(pending.plan, await settleByRead(target, pending, err, leftMs, "PutItem"));
+}
+
+/** A write whose answer was lost and whose outcome the item cannot tell: applied once or not at all. */
+export function outcomeUnknown(
+  target: Target,
+  writeId: string,
   cause: unknown,
   why: string,
 ): OutcomeUnknownError {
@@ -315,10 +327,51 @@ function unknown(
       details: {
         atom: target.definition.name,
         key: target.keyText,
-        writeId: pending.writeId,
+        writeId,
         reason,
       },
       cause,
+    },
+  );
+}
+
+/**
+ * Why a write's retries ran out: unknown after a send that may have applied; the request's own
+ * failure when it was not reached or throttled to the end; else contention.
+ */
+export function gaveUp(
+  target: Target,
+  uncertain: { readonly writeId: string } | undefined,
+  last: Failed | undefined,
+  run: { readonly attempts: number; readonly elapsedMs: number; readonly cause: unknown },
+  operation: string,
+): never {
+  const { core, definition } = target;
+  if (uncertain !== undefined) {
+    throw outcomeUnknown(
+      target,
+      uncertain.writeId,
+      run.cause,
+      "the retries ran out before DynamoDB answered",
+    );
+  }
+  // Nothing was written: not reached, or throttled, to the end.
+  if (last !== undefined && last.failure !== "conflict" && last.failure !== "busy") {
+    throw core.executor.failed(operation, last);
+  }
+  throw new SwapConflictError(
+    `Atom "${definition.name}" ${target.keyText}: gave up after ${run.attempts} attempts in ` +
+      `${run.elapsedMs} ms of contention; nothing was written. Raise retry.maxAttempts ` +
+      "or retry.deadlineMs, or spread the load over more atoms.",
+    {
+      details: {
+        atom: definition.name,
+        key: target.keyText,
+        attempts: run.attempts,
+        elapsedMs: run.elapsedMs,
+      },
+      retryable: true,
+      cause: run.cause,
     },
   );
 }

@@ -3,7 +3,7 @@ import { bigintToN, numberToN } from "../encoding/limits.js";
 import { type FieldKind, fieldShape } from "../schema/introspect.js";
 import type { AtomDefinition } from "../schema/types.js";
 import { order, storedString } from "./evaluate.js";
-import { type Cond, childSchema, type Path } from "./where.js";
+import { type Cond, childSchema, type Path, unwrap } from "./where.js";
 
 /** A DynamoDB expression with its placeholders, ready to merge into a request. */
 export interface Compiled {
@@ -81,7 +81,12 @@ function negate(part: Part): Part {
  * @example compileFilter(Account, { op: "cmp", cmp: "gte", path: ["score"], value: 0 })
  * // { expression: "(#c0 >= :c0 OR (NOT attribute_type(#c0, :c1)))", names: { "#c0": "score" }, values: … }
  */
-export function compileFilter(definition: AtomDefinition, cond: Cond): Compiled | boolean {
+export function compileFilter(
+  definition: AtomDefinition,
+  cond: Cond,
+  /** `subset` for a write's condition: it must hold only where the condition surely does. */
+  mode: "superset" | "subset" = "superset",
+): Compiled | boolean {
   const names: Record<string, string> = {};
   const nameOf = new Map<string, string>();
   const values: Record<string, AttributeValue> = {};
@@ -106,9 +111,13 @@ export function compileFilter(definition: AtomDefinition, cond: Cond): Compiled 
       })
       .join("")
       .slice(1);
-  const kindAt = (path: Path): FieldKind | undefined => {
+  const schemaAt = (path: Path): unknown => {
     let schema: unknown = definition.schema;
     for (const step of path) schema = childSchema(schema, step);
+    return schema;
+  };
+  const kindAt = (path: Path): FieldKind | undefined => {
+    const schema = schemaAt(path);
     return schema === undefined ? undefined : fieldShape(schema).kind;
   };
 
@@ -147,7 +156,24 @@ export function compileFilter(definition: AtomDefinition, cond: Cond): Compiled 
         return superset ? `(${test} OR NOT attribute_type(${p}, ${typeOf("S")}))` : test;
       }
       case "contains": {
-        if (!superset) return false;
+        if (!superset) {
+          // Exact where DynamoDB holds the field as the value holds it: a string (in its stored
+          // form, as the test on the value compares), or a Set of strings (an SS, exactly).
+          if (typeof c.value !== "string") return false;
+          const node = unwrap(schemaAt(c.path));
+          const p = pathOf(c.path);
+          if (node?.type === "string")
+            return `(contains(${p}, ${value({ S: storedString(c.value) })}) AND attribute_type(${p}, ${typeOf("S")}))`;
+          const member = unwrap(node?.value);
+          if (
+            node?.type === "set" &&
+            member?.type === "string" &&
+            c.value !== "" &&
+            c.value.isWellFormed()
+          )
+            return `(contains(${p}, ${value({ S: c.value })}) AND attribute_type(${p}, ${typeOf("SS")}))`;
+          return false;
+        }
         const part = nativeOf(c.value);
         // A string or a Date is stored as one S wherever it is (in a list, a Set, a string).
         if (part === undefined || (part.kind !== "string" && part.kind !== "date")) return true;
@@ -208,7 +234,7 @@ export function compileFilter(definition: AtomDefinition, cond: Cond): Compiled 
     return `(${test} AND attribute_type(${p}, ${typeOf(native.type)}))`;
   };
 
-  const expression = build(cond, true);
+  const expression = build(cond, mode === "superset");
   if (typeof expression === "boolean") return expression;
   // Parts folded away (an `or` with a part that always holds) leave placeholders DynamoDB would
   // refuse as unused.

@@ -98,7 +98,10 @@ const WRAPPERS = new Set([
   "non_nullish",
 ]);
 
-function unwrap(schema: unknown): { readonly type?: unknown; readonly item?: unknown } | undefined {
+/** A schema under its optional and required wrappers. */
+export function unwrap(
+  schema: unknown,
+): { readonly type?: unknown; readonly item?: unknown; readonly value?: unknown } | undefined {
   let node = schema as { type?: unknown; wrapped?: unknown; item?: unknown } | undefined;
   while (node !== undefined && node !== null && WRAPPERS.has(String(node.type)))
     node = node.wrapped as typeof node;

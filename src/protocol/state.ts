@@ -1,9 +1,11 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { NOTE_ATTRIBUTE } from "../encoding/index.js";
 import {
   ATOM_VERSION_ATTRIBUTE,
   atomVersionOf,
   buildWriteIds,
   nextWriteIds,
+  schemaVersionOf,
   WRITE_IDS_ATTRIBUTE,
   type WriteIdsForm,
   writeIdsOf,
@@ -23,6 +25,11 @@ export interface Seen {
    */
   readonly writesForm?: WriteIdsForm;
   readonly value: unknown;
+  /**
+   * What an update without a read needs besides: the type note's text (null when the item has
+   * none) and the schema version, when this state was read from an item (not made by a write).
+   */
+  readonly stored?: { readonly note: string | null; readonly schema: number };
 }
 
 export const ABSENT: Seen = { exists: false, version: 0, writes: [], value: undefined };
@@ -40,6 +47,10 @@ export function seenFrom(
     writes: ids,
     ...(form === "text" ? {} : { writesForm: form }),
     value: definition.decode(item),
+    stored: {
+      note: item[NOTE_ATTRIBUTE]?.S ?? null,
+      schema: schemaVersionOf(definition, item) ?? definition.version,
+    },
   };
 }
 

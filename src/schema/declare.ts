@@ -39,7 +39,7 @@ export function validate<S extends AtomSchema>(
 }
 
 /** valibot's output, or `ValidationError` with its issues. */
-function validated<S extends AtomSchema>(
+export function validated<S extends AtomSchema>(
   atom: string,
   result: v.SafeParseResult<S>,
 ): v.InferOutput<S> {

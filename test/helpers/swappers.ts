@@ -13,7 +13,7 @@ export interface SwapperArgs {
   table: string;
   name: string;
   count: number;
-  mode: "atom" | "transact" | "unsafe";
+  mode: "atom" | "transact" | "unsafe" | "update";
   readEvery?: number;
   /** The retry policy's budget; the tests give a generous one so that only a bug can fail a swap. */
   maxAttempts?: number;

@@ -22,6 +22,7 @@ client.middlewareStack.add(
   (next, context) => async (input) => {
     if (context.commandName === "GetItemCommand") sent.get++;
     if (context.commandName === "PutItemCommand") sent.put++;
+    if (context.commandName === "UpdateItemCommand") sent.put++;
     if (context.commandName === "TransactWriteItemsCommand") sent.put++;
     return next(input);
   },
@@ -83,6 +84,8 @@ async function swaps(atom: ReturnType<typeof handle>): Promise<void> {
           tx.swap(atom, (c) => ({ ...c, n: c.n + 1 })),
           tx.swap(mirror, (c) => ({ ...c, n: c.n - 1 })),
         ]);
+      } else if (args.mode === "update") {
+        await store.update(Counter, { name }).add({ n: 1 }).upsert().go();
       } else {
         await atom.swap((c) => ({ ...c, n: c.n + 1 }));
       }

@@ -1,0 +1,323 @@
+import {
+  type AttributeValue,
+  GetItemCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandOutput,
+} from "@aws-sdk/client-dynamodb";
+import {
+  AGED_MS,
+  type Applied,
+  applyAll,
+  type Change,
+  gaveUp,
+  outcomeUnknown,
+  settleByRead,
+  type Target,
+} from "../atom/write.js";
+import { NOTE_ATTRIBUTE } from "../encoding/index.js";
+import { DynatomError } from "../errors/index.js";
+import type { Failed } from "../executor/executor.js";
+import { retrying } from "../executor/loop.js";
+import { within } from "../executor/policy.js";
+import { type Compiled, compileFilter } from "../filter/compile.js";
+import { evaluate } from "../filter/evaluate.js";
+import type { Cond } from "../filter/where.js";
+import { afterConflict } from "../protocol/settle.js";
+import { ABSENT, bookkeeping, type Seen, seenFrom } from "../protocol/state.js";
+import { getAtom } from "../requests/atom.js";
+import { projectionOf } from "../requests/projection.js";
+import { updateAtom } from "../requests/update.js";
+import {
+  ATOM_VERSION_ATTRIBUTE,
+  atomVersionOf,
+  newWriteId,
+  nextWriteIds,
+  SCHEMA_VERSION_ATTRIBUTE,
+  schemaVersionOf,
+  WRITE_IDS_ATTRIBUTE,
+  writeIdsOf,
+} from "../schema/bookkeeping.js";
+import { keyFieldsOf, keyId } from "../schema/keys.js";
+import type { StoreCore } from "../store/core.js";
+import { planFast } from "./fast.js";
+import { applyOps, invalidUpdate, type Ops } from "./ops.js";
+
+/** What an update does: its operations, its condition, and whether it may make the item. */
+export interface UpdateSpec {
+  readonly ops: Ops;
+  readonly where: Cond | undefined;
+  readonly upsert: boolean;
+  /** The key fields, as given: what an upsert starts the value from. */
+  readonly keyFields: Readonly<Record<string, unknown>>;
+}
+
+/** A state the fast path can write on: its bookkeeping, and the value when it was read. */
+interface Known {
+  /** The state; its `value` only counts when `valueRead`. */
+  readonly seen: Seen & { readonly stored: NonNullable<Seen["stored"]> };
+  /** Whether `seen.value` is the stored value at that state (read, not remembered). */
+  readonly valueRead: boolean;
+}
+
+/** The attributes a read for an update asks for: the bookkeeping, never the value. */
+const BOOKKEEPING = projectionOf([
+  "pk",
+  ATOM_VERSION_ATTRIBUTE,
+  WRITE_IDS_ATTRIBUTE,
+  NOTE_ATTRIBUTE,
+  SCHEMA_VERSION_ATTRIBUTE,
+]);
+
+/**
+ * The states recent updates left, per store and key, so that the next update of the same item
+ * needs no read at all: a guess only (every write is conditional on it; a wrong one is refused
+ * with the item as it is). Bookkeeping only, never values: a few hundred bytes per key.
+ */
+const remembered = new WeakMap<StoreCore, Map<string, Known>>();
+const REMEMBERED_KEYS = 1024;
+
+function remember(target: Target, known: Known): void {
+  let byKey = remembered.get(target.core);
+  if (byKey === undefined) {
+    byKey = new Map();
+    remembered.set(target.core, byKey);
+  }
+  const id = keyId(target.key);
+  byKey.delete(id);
+  byKey.set(id, { seen: { ...known.seen, value: undefined }, valueRead: false });
+  if (byKey.size > REMEMBERED_KEYS) byKey.delete(byKey.keys().next().value as string);
+}
+
+function recalled(target: Target): Known | undefined {
+  return remembered.get(target.core)?.get(keyId(target.key));
+}
+
+/** The state an item's bookkeeping shows, without decoding its value. */
+function knownFrom(target: Target, item: Record<string, AttributeValue> | undefined): Known {
+  const { definition } = target;
+  if (item === undefined)
+    return { seen: { ...ABSENT, stored: { note: null, schema: 0 } }, valueRead: false };
+  const { ids, form } = writeIdsOf(definition, item);
+  return {
+    seen: {
+      exists: true,
+      version: atomVersionOf(definition, item),
+      writes: ids,
+      ...(form === "text" ? {} : { writesForm: form }),
+      value: undefined,
+      stored: {
+        note: item[NOTE_ATTRIBUTE]?.S ?? null,
+        schema: schemaVersionOf(definition, item) ?? definition.version,
+      },
+    },
+    valueRead: false,
+  };
+}
+
+function fullyKnown(seen: Seen): Known | undefined {
+  return seen.stored === undefined ? undefined : { seen: seen as Known["seen"], valueRead: true };
+}
+
+function failure(
+  target: Target,
+  code: "update.not-found" | "update.condition-failed",
+): DynatomError {
+  const { name } = target.definition;
+  const what =
+    code === "update.not-found"
+      ? "the item is absent; create it first, or call .upsert() to let the update make it"
+      : "its where condition is false on the stored value";
+  return new DynatomError(code, `Atom "${name}" ${target.keyText}: nothing was updated: ${what}.`, {
+    details: { atom: name, key: target.keyText },
+  });
+}
+
+/**
+ * The update as a change of the value, for a swap: what it runs as when it needs the stored
+ * value, and when other changes to the same atom are waiting to be combined with it.
+ */
+export function updateChange(target: Target, spec: UpdateSpec): Change {
+  const absent = Symbol("absent");
+  const subject = { atom: target.definition.name, key: target.keyText };
+  return {
+    initial: absent,
+    decide(current) {
+      if (current === absent && !spec.upsert) throw failure(target, "update.not-found");
+      const value =
+        current === absent
+          ? keyFieldsOf(target.definition.key, spec.keyFields)
+          : (current as Record<string, unknown>);
+      if (spec.where !== undefined && !evaluate(spec.where, current === absent ? undefined : value))
+        throw failure(target, "update.condition-failed");
+      return {
+        write: applyOps(value, spec.ops, (field, reason) => invalidUpdate(subject, field, reason)),
+      };
+    },
+  };
+}
+
+/**
+ * Applies an update exactly once, as ONE UpdateItem when it can: on the state the store last
+ * saw of the item (else on its bookkeeping, read without the value), conditional on that state
+ * as a swap's write is, so lost answers settle as a swap's do. Where it needs the stored value
+ * (see `planFast`), or its condition cannot be tested by DynamoDB exactly, it runs as a swap.
+ */
+export async function updateAlone(
+  target: Target,
+  spec: UpdateSpec,
+  start: Seen | undefined,
+): Promise<Applied> {
+  const { core, definition } = target;
+  const subject = { atom: definition.name, key: target.keyText };
+  const change = updateChange(target, spec);
+  const asSwap = async (from: Seen | undefined): Promise<Applied> => {
+    const [outcome] = await applyAll(target, from, [change]);
+    if (outcome === undefined) throw new Error("an update lost its outcome");
+    if (!outcome.ok) throw outcome.error;
+    const known = fullyKnown(outcome.applied.seen);
+    if (known !== undefined) remember(target, known);
+    return outcome.applied;
+  };
+  let known = (start && fullyKnown(start)) ?? recalled(target);
+  // A remembered value may be stale: a condition is only decided on a value read just now.
+  if (known !== undefined) known = { ...known, valueRead: false };
+  let learnedConflict = false;
+  /** The outcome of a write that applied, on the state it shows (remembered for the next). */
+  const applied = (seen: Seen): { done: Applied } => {
+    const after = fullyKnown(seen);
+    if (after !== undefined) remember(target, after);
+    return { done: { written: true, old: undefined, value: seen.value, seen } };
+  };
+  const subsetWhere =
+    spec.where === undefined ? true : compileFilter(definition, spec.where, "subset");
+  let pending:
+    | { writeId: string; basis: Seen; input: ReturnType<typeof updateAtom>; uncertain: boolean }
+    | undefined;
+  let last: Failed | undefined;
+  let slow: Seen | null | undefined;
+  const result = await retrying<Applied | "slow">(
+    target.retry,
+    async (clock) => {
+      // After a long backoff under contention the state learned is old: read it again, so that
+      // a write whose answer is lost goes out on a recent state (as a swap's does).
+      if (pending === undefined && learnedConflict && clock.waitedMs > AGED_MS) known = undefined;
+      learnedConflict = false;
+      if (known === undefined) {
+        const { Item: item } = await core.executor.read(
+          () => new GetItemCommand(getAtom(core.table, target.key, BOOKKEEPING)),
+          within(target.retry, clock.left()),
+        );
+        known = knownFrom(target, item);
+      }
+      if (pending === undefined) {
+        const { seen } = known;
+        if (!seen.exists) {
+          // Absent is a whole state: the swap decides on it (and reads only to fail).
+          slow = seen;
+          return { done: "slow" };
+        }
+        let where: Compiled | undefined;
+        if (spec.where !== undefined && known.valueRead) {
+          if (!evaluate(spec.where, seen.value)) throw failure(target, "update.condition-failed");
+        } else if (subsetWhere === false) {
+          // DynamoDB cannot test this condition exactly: it is tested on the value, as a swap.
+          slow = known.valueRead ? seen : undefined;
+          return { done: "slow" };
+        } else if (typeof subsetWhere === "object") where = subsetWhere;
+        const plan = planFast(definition, subject, seen.stored, spec.ops);
+        if ("slow" in plan) {
+          slow = known.valueRead ? seen : undefined;
+          return { done: "slow" };
+        }
+        const writeId = newWriteId();
+        const written = bookkeeping(seen, writeId, nextWriteIds(seen.writes, writeId));
+        pending = {
+          writeId,
+          basis: seen,
+          uncertain: false,
+          input: updateAtom(
+            core.table,
+            target.key,
+            plan.changes,
+            seen,
+            {
+              version: written[ATOM_VERSION_ATTRIBUTE] as AttributeValue,
+              writes: written[WRITE_IDS_ATTRIBUTE] as AttributeValue,
+            },
+            where,
+          ),
+        };
+      }
+      const sent = pending;
+      const attempted = await core.executor.attempt<UpdateItemCommandOutput>(
+        new UpdateItemCommand(sent.input),
+        clock.left(),
+      );
+      if (attempted.ok) return applied(seenFrom(definition, attempted.output.Attributes));
+      last = attempted;
+      if (attempted.mayHaveApplied) sent.uncertain = true;
+      if (attempted.failure === "definite") {
+        if (sent.uncertain) {
+          const seen = await settleByRead(
+            target,
+            sent,
+            attempted.error,
+            clock.left(),
+            "UpdateItem",
+          );
+          return { done: { written: true, old: undefined, value: seen.value, seen } };
+        }
+        // Refused as a request (a sum past what DynamoDB holds, an item grown past 400 KB, a
+        // stored form the operation cannot extend): nothing applied; the swap says what is wrong.
+        if (isValidation(attempted.error)) {
+          slow = undefined;
+          return { done: "slow" };
+        }
+        throw core.executor.failed("UpdateItem", attempted);
+      }
+      if (sent.uncertain && sent.basis.writes.length === 0 && attempted.failure !== "conflict")
+        return applied(
+          await settleByRead(target, sent, attempted.error, clock.left(), "UpdateItem"),
+        );
+      if (attempted.failure === "conflict") {
+        const item = (attempted.error as { Item?: Record<string, AttributeValue> }).Item;
+        const current = seenFrom(definition, item);
+        const verdict = afterConflict(sent.basis, sent.writeId, sent.uncertain, current);
+        if (verdict === "applied") return applied(current);
+        if (verdict === "unknown") {
+          throw outcomeUnknown(
+            target,
+            sent.writeId,
+            attempted.error,
+            "the item has since moved on past the write ids it keeps (or was deleted)",
+          );
+        }
+        pending = undefined;
+        const same =
+          current.exists &&
+          current.version === sent.basis.version &&
+          current.writes.at(-1) === sent.basis.writes.at(-1);
+        known = fullyKnown(current) ?? knownFrom(target, item);
+        remember(target, known);
+        learnedConflict = true;
+        // The state held: the condition or a guard refused it. The value read tells which.
+        if (same && spec.where !== undefined && !evaluate(spec.where, current.value))
+          throw failure(target, "update.condition-failed");
+        if (same || !current.exists) {
+          slow = current;
+          return { done: "slow" };
+        }
+      }
+      // A lost answer is settled at once, as a swap's is.
+      const now = attempted.mayHaveApplied && attempted.failure !== "conflict";
+      return { again: attempted.failure, cause: attempted.error, now };
+    },
+    (run) => gaveUp(target, pending?.uncertain ? pending : undefined, last, run, "UpdateItem"),
+  );
+  if (result !== "slow") return result;
+  return asSwap(slow ?? undefined);
+}
+
+function isValidation(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === "ValidationException";
+}
