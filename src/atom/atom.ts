@@ -216,7 +216,7 @@ export class Atom<T, In = Value<T>> {
   }
 
   #current(seen: Seen): T {
-    return (seen.exists ? seen.value : this.#init) as T;
+    return (seen.exists && !seen.expired ? seen.value : this.#init) as T;
   }
 
   #live(): void {

@@ -109,7 +109,7 @@ interface Plan {
  */
 function plan(target: Target, seen: Seen, changes: readonly Change[]): Plan {
   const { definition } = target;
-  let exists = seen.exists;
+  let exists = seen.exists && !seen.expired;
   let value = seen.value;
   let item: Record<string, AttributeValue> | undefined;
   const drafts = changes.map((change): Draft => {

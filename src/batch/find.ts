@@ -1,6 +1,7 @@
 import { type AttributeValue, BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
 
 import { batchGet, READ_CHUNK } from "../requests/batch.js";
+import { expired } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId } from "../schema/keys.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
@@ -65,6 +66,8 @@ export async function findItems(
       if (!answer.ok) return answer;
       const result = answer.output;
       for (const item of result.Responses?.[core.table] ?? []) {
+        // An expired item is absent, as DynamoDB will make it.
+        if (definition.ttl !== undefined && expired(item)) continue;
         try {
           found.set(keyId(item), { item, value: definition.decode(item) });
         } catch (error) {

@@ -1,5 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { bigintToN, numberToN } from "../encoding/limits.js";
+import { TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { type FieldKind, fieldShape } from "../schema/introspect.js";
 import type { AtomDefinition } from "../schema/types.js";
 import { order, storedString } from "./evaluate.js";
@@ -242,4 +243,29 @@ export function compileFilter(
   const keep = <V>(all: Record<string, V>) =>
     Object.fromEntries(Object.entries(all).filter(([placeholder]) => used.has(placeholder)));
   return { expression, names: keep(names), values: keep(values) };
+}
+
+/**
+ * Only items that have not expired (`_ttl` absent or after `now`): exact, as dynatom alone
+ * writes `_ttl`. Placeholders of its own, beside a `where` filter's.
+ */
+export function liveFilter(now: number): Compiled {
+  return {
+    expression: "(attribute_not_exists(#cttl) OR #cttl > :cnow)",
+    names: { "#cttl": TTL_ATTRIBUTE },
+    values: { ":cnow": { N: String(now) } },
+  };
+}
+
+/** Both filters, either of which may be absent. */
+export function bothFilters(
+  a: Compiled | undefined,
+  b: Compiled | undefined,
+): Compiled | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return {
+    expression: `${a.expression} AND ${b.expression}`,
+    names: { ...a.names, ...b.names },
+    values: { ...a.values, ...b.values },
+  };
 }

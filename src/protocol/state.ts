@@ -4,6 +4,7 @@ import {
   ATOM_VERSION_ATTRIBUTE,
   atomVersionOf,
   buildWriteIds,
+  expired,
   nextWriteIds,
   schemaVersionOf,
   WRITE_IDS_ATTRIBUTE,
@@ -30,6 +31,11 @@ export interface Seen {
    * none) and the schema version, when this state was read from an item (not made by a write).
    */
   readonly stored?: { readonly note: string | null; readonly schema: number };
+  /**
+   * The item is there but has expired (its `ttl` field is past): every decision treats it as
+   * absent, while a write's condition names it as it is.
+   */
+  readonly expired?: true;
 }
 
 export const ABSENT: Seen = { exists: false, version: 0, writes: [], value: undefined };
@@ -41,12 +47,14 @@ export function seenFrom(
 ): Seen {
   if (item === undefined) return ABSENT;
   const { ids, form } = writeIdsOf(definition, item);
+  const gone = definition.ttl !== undefined && expired(item);
   return {
     exists: true,
     version: atomVersionOf(definition, item),
     writes: ids,
     ...(form === "text" ? {} : { writesForm: form }),
-    value: definition.decode(item),
+    ...(gone ? { expired: true } : {}),
+    value: gone ? undefined : definition.decode(item),
     stored: {
       note: item[NOTE_ATTRIBUTE]?.S ?? null,
       schema: schemaVersionOf(definition, item) ?? definition.version,

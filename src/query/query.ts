@@ -1,10 +1,11 @@
 import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { isDynatomError } from "../errors/index.js";
-import { type Compiled, compileFilter } from "../filter/compile.js";
+import { bothFilters, type Compiled, compileFilter, liveFilter } from "../filter/compile.js";
 import { evaluate } from "../filter/evaluate.js";
 import { buildWhere, type Cond, fieldsOf } from "../filter/where.js";
 import { queryIndex } from "../requests/query.js";
+import { expired, nowSeconds } from "../schema/bookkeeping.js";
 import { PRIMARY } from "../schema/check.js";
 import { partitionKey } from "../schema/keys.js";
 import { readProjections } from "../schema/projection.js";
@@ -246,6 +247,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
         limit: undefined,
         consistent,
         count: true,
+        ...(this.#definition.ttl === undefined ? {} : { filter: liveFilter(nowSeconds()) }),
       });
       const result = await this.#core.executor.read(
         () => new QueryCommand(input),
@@ -352,7 +354,10 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       start: how.start,
       limit: how.limit,
       consistent: how.consistent,
-      filter: typeof this.#filter?.compiled === "object" ? this.#filter.compiled : undefined,
+      filter: bothFilters(
+        typeof this.#filter?.compiled === "object" ? this.#filter.compiled : undefined,
+        this.#definition.ttl === undefined ? undefined : liveFilter(nowSeconds()),
+      ),
       // The cursor of a page cut at `limit` is made from its last item, so the keys stay in.
       projection:
         this.#selection === undefined
@@ -379,8 +384,11 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   }
 
   /** The items that meet the filter, tested on their decoded values (kept for `#page`). */
-  #matching(items: Item[]): Item[] {
+  #matching(given: Item[]): Item[] {
     const filter = this.#filter;
+    // An item may expire between DynamoDB's filter and this one: it is absent from then on.
+    const items =
+      this.#definition.ttl === undefined ? given : given.filter((item) => !expired(item));
     if (filter === undefined) return items;
     const decode = this.#selection?.decode ?? this.#definition.decode;
     return items.filter((item) => {

@@ -133,7 +133,8 @@ export async function backfillItems(
 
   const rewrite = async (item: Item) => {
     const seen = seenFrom(definition, item);
-    if (!stale(definition, item, seen.value)) return;
+    // An expired item is absent: nothing to rewrite (DynamoDB deletes it).
+    if (seen.expired || !stale(definition, item, seen.value)) return;
     const target: Target = {
       core,
       definition,

@@ -1,8 +1,9 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { compileFilter } from "../filter/compile.js";
+import { bothFilters, compileFilter, liveFilter } from "../filter/compile.js";
 import { evaluate } from "../filter/evaluate.js";
 import { buildWhere, type WhereFn } from "../filter/where.js";
 import { scanAtom } from "../requests/scan.js";
+import { expired, nowSeconds } from "../schema/bookkeeping.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -85,7 +86,10 @@ export async function* scanItems(
             consistent,
             projection,
             segment: total > 1 ? { index: segment, total } : undefined,
-            filter: compiled === true ? undefined : compiled,
+            filter: bothFilters(
+              compiled === true ? undefined : compiled,
+              definition.ttl === undefined ? undefined : liveFilter(nowSeconds()),
+            ),
           }),
         ),
       core.retry,
@@ -107,7 +111,9 @@ export async function* scanItems(
     else if (next < total) read(next++);
     // A page of other types' items only comes back empty: nothing to hand on.
     if (page.Items === undefined || page.Items.length === 0) continue;
-    const items = page.Items.map((item) => definition.decode(item));
+    const live =
+      definition.ttl === undefined ? page.Items : page.Items.filter((item) => !expired(item));
+    const items = live.map((item) => definition.decode(item));
     yield {
       items: cond === undefined ? items : items.filter((value) => evaluate(cond, value)),
       segment,

@@ -11,6 +11,8 @@ export const SCHEMA_VERSION_ATTRIBUTE = "_schema";
 export const ATOM_VERSION_ATTRIBUTE = "_ver";
 /** The ids of the item's last writes, one string ".id1.id2." (exactly-once swaps). */
 export const WRITE_IDS_ATTRIBUTE = "_writes";
+/** When the item expires, in epoch seconds (DynamoDB's TTL attribute), for types with `ttl`. */
+export const TTL_ATTRIBUTE = "_ttl";
 /** ElectroDB's own identifiers, which it writes into every item. */
 export const ELECTRODB_ATTRIBUTES = ["__edb_e__", "__edb_v__"] as const;
 
@@ -20,8 +22,39 @@ export const BOOKKEEPING_ATTRIBUTES: ReadonlySet<string> = new Set([
   SCHEMA_VERSION_ATTRIBUTE,
   ATOM_VERSION_ATTRIBUTE,
   WRITE_IDS_ATTRIBUTE,
+  TTL_ATTRIBUTE,
   ...ELECTRODB_ATTRIBUTES,
 ]);
+
+/** The epoch second now: what an item's `_ttl` is compared with. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * Whether an item has expired: its `_ttl` is at or before `now` (epoch seconds). DynamoDB deletes
+ * such items within days; until then every read treats them as absent.
+ */
+export function expired(
+  item: Readonly<Record<string, AttributeValue>>,
+  now: number = nowSeconds(),
+): boolean {
+  const text = item[TTL_ATTRIBUTE]?.N;
+  return text !== undefined && Number(text) <= now;
+}
+
+/**
+ * The `_ttl` of a value's expiry field: a Date's epoch second, or a number of epoch seconds; none
+ * when the field is absent (the item never expires).
+ */
+export function ttlOf(value: unknown): AttributeValue | undefined {
+  if (value instanceof Date) {
+    const time = value.getTime();
+    return Number.isNaN(time) ? undefined : { N: String(Math.floor(time / 1000)) };
+  }
+  if (typeof value === "number" && Number.isFinite(value)) return { N: String(Math.floor(value)) };
+  return undefined;
+}
 
 /** Table key attributes: `pk`, `sk` and the generic GSI keys `gsi1pk`, `gsi1sk`, … */
 export const KEY_ATTRIBUTE = /^(pk|sk|gsi\d+(pk|sk))$/;

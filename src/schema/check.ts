@@ -36,6 +36,7 @@ export function checkDeclaration(spec: {
   readonly key: KeySpec;
   readonly indexes?: Readonly<Record<string, IndexSpec>> | undefined;
   readonly migrate?: unknown;
+  readonly ttl?: unknown;
 }): CheckedDeclaration {
   const atom = typeof spec.name === "string" ? spec.name : String(spec.name);
   if (typeof spec.name !== "string" || !NAME.test(spec.name)) {
@@ -85,6 +86,21 @@ export function checkDeclaration(spec: {
       throw invalid(
         atom,
         `migrate[${from}] must be a function from version ${from} to ${n + 1}, below the version ${String(spec.version)}`,
+      );
+    }
+  }
+
+  if (spec.ttl !== undefined) {
+    const ttl = spec.ttl;
+    const kind =
+      typeof ttl === "string" && Object.hasOwn(entries, ttl)
+        ? fieldShape(entries[ttl]).kind
+        : undefined;
+    if (kind !== "date" && kind !== "number") {
+      throw invalid(
+        atom,
+        `ttl must name a top-level Date field, or a number field of epoch seconds, not ${JSON.stringify(ttl)}`,
+        String(ttl),
       );
     }
   }

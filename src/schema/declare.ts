@@ -8,6 +8,8 @@ import {
   KEY_ATTRIBUTE,
   SCHEMA_VERSION_ATTRIBUTE,
   schemaVersionOf,
+  TTL_ATTRIBUTE,
+  ttlOf,
 } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
 import { valueFields } from "./introspect.js";
@@ -137,6 +139,7 @@ export function declareAtom<
 >(spec: AtomSpec<S, K, I>): Omit<AtomDefinition<S, K, I>, "entity"> {
   const { key, indexes, kinds } = checkDeclaration(spec);
   const { name, version, schema } = spec;
+  const ttl = spec.ttl as string | undefined;
   const steps = spec.migrate ?? {};
   const outputCheck = compile(schema);
   const rewritten = rewrite(schema);
@@ -160,6 +163,10 @@ export function declareAtom<
     const item = primaryKey(name, key, output);
     Object.assign(item, indexKeys(name, indexes, output), encodeFields(output));
     item[SCHEMA_VERSION_ATTRIBUTE] = { N: String(version) };
+    if (ttl !== undefined) {
+      const expiry = ttlOf((output as Record<string, unknown>)[ttl]);
+      if (expiry !== undefined) item[TTL_ATTRIBUTE] = expiry;
+    }
     item.__edb_e__ = { S: name };
     item.__edb_v__ = { S: MODEL_VERSION };
     assertItemSize(item, `The item of atom "${name}"`, BOOKKEEPING_BYTES);
@@ -173,6 +180,7 @@ export function declareAtom<
     indexes,
     fieldKinds: kinds,
     migrate: steps,
+    ...(ttl === undefined ? {} : { ttl }),
     encode: (value) => prepare(value).item,
     prepare,
     decode(image) {

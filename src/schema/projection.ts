@@ -9,6 +9,7 @@ import {
   BOOKKEEPING_ATTRIBUTES,
   ELECTRODB_ATTRIBUTES,
   SCHEMA_VERSION_ATTRIBUTE,
+  TTL_ATTRIBUTE,
 } from "./bookkeeping.js";
 import { valueFields } from "./introspect.js";
 import type { AtomDefinition } from "./types.js";
@@ -62,7 +63,13 @@ function build(definition: AtomDefinition): ReadProjections {
   if (Object.keys(definition.migrate).length > 0) return WHOLE;
   const fields = valueFields(definition.schema);
   if (fields === undefined) return WHOLE;
-  const decoded = [...fields, NOTE_ATTRIBUTE, SCHEMA_VERSION_ATTRIBUTE];
+  // An expiring type's reads need `_ttl`, to tell an expired item from a live one.
+  const decoded = [
+    ...fields,
+    NOTE_ATTRIBUTE,
+    SCHEMA_VERSION_ATTRIBUTE,
+    ...(definition.ttl === undefined ? [] : [TTL_ATTRIBUTE]),
+  ];
   const byIndex = new Map(
     definition.indexes.map((index) => [
       index.gsi,

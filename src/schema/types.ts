@@ -43,6 +43,11 @@ export interface AtomSpec<
   readonly indexes?: I;
   /** `{ 1: v1ToV2, 2: v2ToV3 }`: how to read items written with older versions. */
   readonly migrate?: Readonly<Record<number, MigrationStep>>;
+  /**
+   * A Date field, or a number field of epoch seconds, at which an item expires: every read then
+   * treats it as absent, and DynamoDB deletes it (its TTL, turned on by `ensureTable`).
+   */
+  readonly ttl?: FieldOf<S>;
 }
 
 /** The fields named by a key spec. */
@@ -83,6 +88,8 @@ export interface AtomDefinition<
   /** The indexable kind of every key and index field: how its values order. */
   readonly fieldKinds: ReadonlyMap<string, FieldKind>;
   readonly migrate: Readonly<Record<number, MigrationStep>>;
+  /** The field whose value says when an item expires (`ttl` of the declaration), if any. */
+  readonly ttl?: string;
   /**
    * Validates the value (the schema's input) and returns the whole stored item: keys, fields
    * (valibot's output) and bookkeeping.

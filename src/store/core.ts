@@ -88,10 +88,12 @@ export class StoreCore {
   }
 
   async ensureTable(): Promise<void> {
+    const atoms = [...this.atoms.values()];
     await ensureTable(
       this.executor,
-      [...this.atoms.values()].flatMap((atom) => atom.indexes),
+      atoms.flatMap((atom) => atom.indexes),
       this.retry,
+      atoms.some((atom) => atom.ttl !== undefined),
     );
   }
 

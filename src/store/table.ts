@@ -2,8 +2,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   type TableDescription,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { DynatomError, isDynatomError } from "../errors/index.js";
 import { worthRetrying } from "../executor/classify.js";
@@ -16,6 +18,7 @@ import {
   gsiDefinition,
   neededIndexes,
 } from "../requests/table.js";
+import { TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
 import type { IndexShape } from "../schema/types.js";
 
 const POLL_MS = 250;
@@ -63,11 +66,13 @@ async function describe(
 function change(
   executor: Executor,
   policy: RetryPolicy,
-  make: () => CreateTableCommand | UpdateTableCommand,
+  make: () => CreateTableCommand | UpdateTableCommand | UpdateTimeToLiveCommand,
 ) {
   const done = (err: unknown) => {
     const e = err as { name?: string; message?: string };
-    return e.name === "ResourceInUseException" || /already exists/i.test(e.message ?? "");
+    return (
+      e.name === "ResourceInUseException" || /already exists|already enabled/i.test(e.message ?? "")
+    );
   };
   let last: Failed | undefined;
   return retrying(
@@ -120,6 +125,7 @@ export async function ensureTable(
   executor: Executor,
   indexes: Iterable<IndexShape>,
   policy: RetryPolicy,
+  ttl = false,
 ): Promise<void> {
   const { table } = executor;
   const gsis = neededIndexes(indexes);
@@ -179,4 +185,37 @@ export async function ensureTable(
       );
     }
   }
+  if (ttl) await ensureTimeToLive(executor, policy);
+}
+
+/**
+ * Turns DynamoDB's TTL on for `_ttl`, where an atom type declares `ttl`: expired items are then
+ * deleted by DynamoDB (within days; reads treat them as absent at once). Another TTL attribute
+ * already on is a table dynatom cannot use as asked: `store.table-mismatch`.
+ */
+async function ensureTimeToLive(executor: Executor, policy: RetryPolicy): Promise<void> {
+  const { table } = executor;
+  const { TimeToLiveDescription: now } = await executor.read(
+    () => new DescribeTimeToLiveCommand({ TableName: table }),
+    policy,
+  );
+  const status = now?.TimeToLiveStatus;
+  if (status === "ENABLED" || status === "ENABLING") {
+    if (now?.AttributeName === TTL_ATTRIBUTE) return;
+    const problem = `its TTL is on for "${now?.AttributeName}", and atoms with ttl need it on "${TTL_ATTRIBUTE}"`;
+    throw new DynatomError(
+      "store.table-mismatch",
+      `The table "${table}" cannot hold dynatom's atoms: ${problem}. Turn it off, or use another table.`,
+      { details: { table, problems: [problem] } },
+    );
+  }
+  await change(
+    executor,
+    policy,
+    () =>
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: TTL_ATTRIBUTE },
+      }),
+  );
 }

@@ -137,7 +137,7 @@ export function plan(
     case "check": {
       const { internals } = spec;
       const basis = seen as Seen;
-      const current = basis.exists ? basis.value : internals.init;
+      const current = basis.exists && !basis.expired ? basis.value : internals.init;
       const Key = internals.target.key;
       if (spec.kind === "check") {
         if (!spec.test(current))

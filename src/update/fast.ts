@@ -2,6 +2,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as v from "valibot";
 import { encodeFields, FORMAT_VERSION, NOTE_ATTRIBUTE } from "../encoding/index.js";
 import { bigintToN, numberToN } from "../encoding/limits.js";
+import { nowSeconds, TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { validated } from "../schema/declare.js";
 import { valueEntries } from "../schema/introspect.js";
 import type { AtomDefinition } from "../schema/types.js";
@@ -62,6 +63,8 @@ export function planFast(
     return { slow: "the schema checks the whole value" };
   const entries = valueEntries(definition.schema) ?? {};
   const indexed = new Set(definition.indexes.flatMap((index) => [...index.pk, ...index.sk]));
+  // The expiry field's `_ttl` is computed from its value, as index keys are.
+  if (definition.ttl !== undefined) indexed.add(definition.ttl);
   let note: { v: number; t: Record<string, unknown> } = { v: FORMAT_VERSION, t: {} };
   if (stored.note !== null) {
     note = JSON.parse(stored.note) as typeof note;
@@ -108,6 +111,12 @@ export function planFast(
       const members = (op as { readonly value: ReadonlySet<unknown> }).value;
       changes.values[`:k${n}`] = { N: String(members.size) };
     }
+  }
+  if (definition.ttl !== undefined) {
+    // An item that expires before the update lands is absent: the update must not revive it.
+    changes.names["#ttl"] = TTL_ATTRIBUTE;
+    changes.values[":now"] = { N: String(nowSeconds()) };
+    changes.guards.push("(attribute_not_exists(#ttl) OR #ttl > :now)");
   }
   if (JSON.stringify(types) !== JSON.stringify(note.t)) {
     changes.names["#ty"] = NOTE_ATTRIBUTE;

@@ -30,10 +30,12 @@ import { updateAtom } from "../requests/update.js";
 import {
   ATOM_VERSION_ATTRIBUTE,
   atomVersionOf,
+  expired,
   newWriteId,
   nextWriteIds,
   SCHEMA_VERSION_ATTRIBUTE,
   schemaVersionOf,
+  TTL_ATTRIBUTE,
   WRITE_IDS_ATTRIBUTE,
   writeIdsOf,
 } from "../schema/bookkeeping.js";
@@ -66,6 +68,7 @@ const BOOKKEEPING = projectionOf([
   WRITE_IDS_ATTRIBUTE,
   NOTE_ATTRIBUTE,
   SCHEMA_VERSION_ATTRIBUTE,
+  TTL_ATTRIBUTE,
 ]);
 
 /**
@@ -104,6 +107,7 @@ function knownFrom(target: Target, item: Record<string, AttributeValue> | undefi
       version: atomVersionOf(definition, item),
       writes: ids,
       ...(form === "text" ? {} : { writesForm: form }),
+      ...(definition.ttl !== undefined && expired(item) ? { expired: true as const } : {}),
       value: undefined,
       stored: {
         note: item[NOTE_ATTRIBUTE]?.S ?? null,
@@ -211,7 +215,7 @@ export async function updateAlone(
       }
       if (pending === undefined) {
         const { seen } = known;
-        if (!seen.exists) {
+        if (!seen.exists || seen.expired) {
           // Absent is a whole state: the swap decides on it (and reads only to fail).
           slow = seen;
           return { done: "slow" };
@@ -301,9 +305,13 @@ export async function updateAlone(
         remember(target, known);
         learnedConflict = true;
         // The state held: the condition or a guard refused it. The value read tells which.
+        if (!current.exists || current.expired) {
+          slow = current;
+          return { done: "slow" };
+        }
         if (same && spec.where !== undefined && !evaluate(spec.where, current.value))
           throw failure(target, "update.condition-failed");
-        if (same || !current.exists) {
+        if (same) {
           slow = current;
           return { done: "slow" };
         }
