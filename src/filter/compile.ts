@@ -1,10 +1,10 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { bigintToN, numberToN } from "../encoding/limits.js";
-import { TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
-import { type FieldKind, fieldShape } from "../schema/introspect.js";
+import { SCHEMA_VERSION_ATTRIBUTE, TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { type FieldKind, fieldShape, objectEntries } from "../schema/introspect.js";
 import type { AtomDefinition } from "../schema/types.js";
 import { order, storedString } from "./evaluate.js";
-import { type Cond, childSchema, type Path, unwrap } from "./where.js";
+import { type Cond, childSchema, invalidFilter, type Path, unwrap } from "./where.js";
 
 /** A DynamoDB expression with its placeholders, ready to merge into a request. */
 export interface Compiled {
@@ -52,7 +52,20 @@ function nativeOf(value: unknown): Native | undefined {
   }
 }
 
+/** DynamoDB refuses an expression over 4 KB. */
+const MAX_EXPRESSION_BYTES = 4096;
+
 const COMPARATORS = { eq: "=", ne: "<>", lt: "<", lte: "<=", gt: ">", gte: ">=" } as const;
+
+/** Whether a schema (or a wrapper around it) gives a default for an absent value. */
+function hasDefault(schema: unknown): boolean {
+  let node = schema as { default?: unknown; wrapped?: unknown } | undefined;
+  while (node !== undefined && node !== null && typeof node === "object") {
+    if (node.default !== undefined) return true;
+    node = node.wrapped as typeof node;
+  }
+  return false;
+}
 
 /** Joins parts with AND or OR, folding the constants. */
 function join(parts: readonly Part[], op: "AND" | "OR"): Part {
@@ -117,6 +130,31 @@ export function compileFilter(
     for (const step of path) schema = childSchema(schema, step);
     return schema;
   };
+  /**
+   * Whether DynamoDB holds the value at `path` as the value does: through objects of named
+   * fields (each a name DynamoDB takes) and list indexes, and with no default on the way (a
+   * field that is absent reads as its default).
+   */
+  const exact = (path: Path): boolean => {
+    let schema: unknown = definition.schema;
+    for (const [i, step] of path.entries()) {
+      const parent = unwrap(schema);
+      if (i > 0) {
+        const listed =
+          (parent?.type === "array" || parent?.type === "tuple") && typeof step === "number";
+        const named =
+          typeof step === "string" &&
+          step !== "" &&
+          step.isWellFormed() &&
+          objectEntries(parent) !== undefined &&
+          Object.hasOwn(objectEntries(parent) ?? {}, step);
+        if (!listed && !named) return false;
+      }
+      schema = childSchema(schema, step);
+      if (schema === undefined || hasDefault(schema)) return false;
+    }
+    return true;
+  };
   const kindAt = (path: Path): FieldKind | undefined => {
     const schema = schemaAt(path);
     return schema === undefined ? undefined : fieldShape(schema).kind;
@@ -137,6 +175,16 @@ export function compileFilter(
         );
       case "not":
         return negate(build(c.part, !superset));
+      default:
+        // A path DynamoDB does not hold as the value does (see `exact`) is tested on the value
+        // alone: as a superset every item passes on; as a subset nothing is sure.
+        return exact(c.path) ? leaf(c, superset) : superset;
+    }
+  };
+
+  /** A condition on one path that DynamoDB holds as the value does. */
+  const leaf = (c: Exclude<Cond, { op: "and" | "or" | "not" }>, superset: boolean): Part => {
+    switch (c.op) {
       case "exists": {
         const p = pathOf(c.path);
         // `undefined` is stored as NULL (with a type note), so an attribute proves less.
@@ -202,9 +250,19 @@ export function compileFilter(
               : `(attribute_exists(${p}) AND NOT attribute_type(${p}, ${typeOf("NULL")}))`;
           return superset;
         }
+        // A stored escape (a string with a lone surrogate) is text beginning with a quote: it
+        // may equal such an operand, which the string it stands for does not.
+        if (
+          !superset &&
+          native.kind === "string" &&
+          storedString(c.value as string).startsWith('"')
+        )
+          return false;
         const test = `${p} ${COMPARATORS[c.cmp]} ${value(native.av)}`;
-        // A field equal to a plain value is stored exactly as that value is.
-        if (c.cmp === "eq" && superset) return test;
+        // A field equal to a plain value is stored exactly as that value is; -0 is stored as
+        // the text "-0", and equals 0.
+        if (c.cmp === "eq" && superset)
+          return c.value === 0 ? `(${test} OR ${p} = ${value({ S: "-0" })})` : test;
         if (c.cmp === "ne" && superset)
           return `(${test} OR attribute_not_exists(${p}) OR NOT attribute_type(${p}, ${typeOf(native.type)}))`;
         return typed(p, test, native, superset, kindAt(c.path));
@@ -235,14 +293,31 @@ export function compileFilter(
     return `(${test} AND attribute_type(${p}, ${typeOf(native.type)}))`;
   };
 
-  const expression = build(cond, mode === "superset");
+  let expression = build(cond, mode === "superset");
+  // An item of an older schema version is migrated when read: what it stores is not what it
+  // reads as, so a filter lets it pass on to the test on its value.
+  if (mode === "superset" && expression !== true && Object.keys(definition.migrate).length > 0) {
+    names["#cschema"] = SCHEMA_VERSION_ATTRIBUTE;
+    values[":cver"] = { N: String(definition.version) };
+    expression = join([expression, "#cschema < :cver"], "OR");
+  }
   if (typeof expression === "boolean") return expression;
   // Parts folded away (an `or` with a part that always holds) leave placeholders DynamoDB would
   // refuse as unused.
-  const used = new Set(expression.match(/[#:]c\d+/g));
+  const used = new Set(expression.match(/[#:]c[a-z\d]+/g));
   const keep = <V>(all: Record<string, V>) =>
     Object.fromEntries(Object.entries(all).filter(([placeholder]) => used.has(placeholder)));
-  return { expression, names: keep(names), values: keep(values) };
+  const compiled = { expression, names: keep(names), values: keep(values) };
+  if (Buffer.byteLength(expression) > MAX_EXPRESSION_BYTES) {
+    // A write's condition is then tested on the value instead (the update runs as a swap).
+    if (mode === "subset") return false;
+    throw invalidFilter(
+      definition.name,
+      "",
+      `it makes a FilterExpression of ${Buffer.byteLength(expression)} bytes, over DynamoDB's ${MAX_EXPRESSION_BYTES}: test fewer values (an "or" of many eq is a long one)`,
+    );
+  }
+  return compiled;
 }
 
 /**

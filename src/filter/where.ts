@@ -117,15 +117,22 @@ export function childSchema(schema: unknown, key: string | number): unknown {
 }
 
 /** A stand-in for the field at `path`: property access goes deeper, an operator reads the path. */
-function ref(path: Path, schema: unknown): unknown {
+function ref(path: Path, schema: unknown, fail: (path: string, reason: string) => Error): unknown {
   return new Proxy(Object.create(null), {
     get(_, key) {
       if (key === PATH) return path;
       if (typeof key === "symbol") return undefined;
       const node = unwrap(schema);
-      const listed = (node?.type === "array" || node?.type === "tuple") && /^\d+$/.test(key);
-      const step = listed ? Number(key) : key;
-      return ref([...path, step], childSchema(schema, step));
+      const list = node?.type === "array" || node?.type === "tuple";
+      if (list && !/^\d+$/.test(key)) {
+        // A list's `length` is no field DynamoDB holds; `x.tags[0]` is.
+        throw fail(
+          pathText([...path, key]),
+          `a list is read by index (${pathText(path)}[0]), it has no field "${key}"`,
+        );
+      }
+      const step = list ? Number(key) : key;
+      return ref([...path, step], childSchema(schema, step), fail);
     },
   });
 }
@@ -227,7 +234,7 @@ export function buildWhere(definition: AtomDefinition, fn: unknown): Cond {
     or: parts("or"),
     not: (condition: unknown) => make({ op: "not", part: condOf(condition, "not") }),
   } as WhereOps;
-  return condOf(fn(ref([], definition.schema), ops), "where");
+  return condOf(fn(ref([], definition.schema, fail), ops), "where");
 }
 
 function orderable(value: unknown): boolean {

@@ -72,7 +72,7 @@ export async function* scanItems(
   const compiled = cond === undefined ? true : compileFilter(definition, cond);
   // A filter no item can meet reads nothing.
   if (compiled === false) return;
-  const projection = readProjections(definition).find;
+  const projection = definition.indexes.length > 0 ? readProjections(definition).find : undefined;
   type Read = { readonly segment: number; readonly page: Awaited<ReturnType<typeof readPage>> };
   const readPage = (segment: number, start: Record<string, never> | undefined) =>
     core.executor.read(

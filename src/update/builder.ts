@@ -55,8 +55,8 @@ export class UpdateBuilder<T, In = T> {
   add(fields: AddFields<T>): UpdateBuilder<T, In> {
     return this.#ops("add", fields);
   }
-  /** Removes optional fields. */
-  remove(fields: readonly OptionalField<T>[]): UpdateBuilder<T, In> {
+  /** Removes optional fields (a field with a default then holds the default). */
+  remove(fields: readonly OptionalField<In>[]): UpdateBuilder<T, In> {
     return this.#ops("remove", fields);
   }
   /** Appends elements to list fields (an absent field counts as empty). */

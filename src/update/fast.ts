@@ -118,12 +118,17 @@ export function planFast(
     changes.values[":now"] = { N: String(nowSeconds()) };
     changes.guards.push("(attribute_not_exists(#ttl) OR #ttl > :now)");
   }
-  if (JSON.stringify(types) !== JSON.stringify(note.t)) {
+  // In the fields' order, as an item written whole has it.
+  const ordered: Record<string, unknown> = {};
+  for (const field of [...Object.keys(entries), ...Object.keys(types)])
+    if (Object.hasOwn(types, field) && !Object.hasOwn(ordered, field))
+      ordered[field] = types[field];
+  if (JSON.stringify(ordered) !== JSON.stringify(note.t)) {
     changes.names["#ty"] = NOTE_ATTRIBUTE;
-    if (Object.keys(types).length === 0) changes.remove.push("#ty");
+    if (Object.keys(ordered).length === 0) changes.remove.push("#ty");
     else {
       changes.set.push("#ty = :ty");
-      changes.values[":ty"] = { S: JSON.stringify({ v: FORMAT_VERSION, t: types }) };
+      changes.values[":ty"] = { S: JSON.stringify({ v: FORMAT_VERSION, t: ordered }) };
     }
   }
   return { changes };
@@ -179,6 +184,9 @@ function planOne(
       return { clause: "$n = $v", av };
     }
     case "remove":
+      // A field with a default reads as it when absent: a swap stores it, and so must this.
+      if ((schema as { default?: unknown } | undefined)?.default !== undefined)
+        return `"${field}" has a default, which a removal stores`;
       delete types[field];
       return { clause: "$n" };
     case "add": {

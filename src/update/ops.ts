@@ -92,7 +92,8 @@ function opOf(kind: Op["kind"], value: unknown, fail: (reason: string) => Dynato
       if (Array.isArray(value)) return { kind, value };
       throw fail(`append takes a list of the elements to add, not ${describe(value)}`);
     default:
-      if (value instanceof Set) return { kind, value };
+      if (value instanceof Set && value.size > 0) return { kind, value };
+      if (value instanceof Set) throw fail(`${kind} takes at least one member`);
       throw fail(`${kind} takes a Set of the members, not ${describe(value)}`);
   }
 }

@@ -15,6 +15,7 @@ import {
   type Target,
 } from "../atom/write.js";
 import { NOTE_ATTRIBUTE } from "../encoding/index.js";
+import { numberToN } from "../encoding/limits.js";
 import { DynatomError } from "../errors/index.js";
 import type { Failed } from "../executor/executor.js";
 import { retrying } from "../executor/loop.js";
@@ -192,6 +193,22 @@ export async function updateAlone(
     if (after !== undefined) remember(target, after);
     return { done: { written: true, old: undefined, value: seen.value, seen } };
   };
+  /**
+   * The outcome of a write that applied, from the item it left. Its state is taken before its
+   * value is decoded: a value that cannot be read (a field another tool wrote) must not make an
+   * applied update look failed, and be sent again.
+   */
+  const appliedItem = (item: Record<string, AttributeValue> | undefined): { done: Applied } => {
+    remember(target, knownFrom(target, item));
+    try {
+      return applied(seenFrom(definition, item));
+    } catch (error) {
+      if (error instanceof DynatomError) {
+        error.message = `The update was applied, but the new value cannot be read: ${error.message}`;
+      }
+      throw error;
+    }
+  };
   const subsetWhere =
     spec.where === undefined ? true : compileFilter(definition, spec.where, "subset");
   let pending:
@@ -199,6 +216,7 @@ export async function updateAlone(
     | undefined;
   let last: Failed | undefined;
   let slow: Seen | null | undefined;
+  let rewrite: Seen | undefined;
   const result = await retrying<Applied | "slow">(
     target.retry,
     async (clock) => {
@@ -257,20 +275,22 @@ export async function updateAlone(
         new UpdateItemCommand(sent.input),
         clock.left(),
       );
-      if (attempted.ok) return applied(seenFrom(definition, attempted.output.Attributes));
+      if (attempted.ok) {
+        const item = attempted.output.Attributes;
+        const done = appliedItem(item);
+        // DynamoDB adds in decimal: a sum with more digits than a double holds is stored as
+        // text that reads as another number. It is written again as it reads (once, on this
+        // very state), so that what is stored is what dynatom would store.
+        if (drifted(spec.ops, item)) rewrite = done.done.seen;
+        return done;
+      }
       last = attempted;
       if (attempted.mayHaveApplied) sent.uncertain = true;
       if (attempted.failure === "definite") {
-        if (sent.uncertain) {
-          const seen = await settleByRead(
-            target,
-            sent,
-            attempted.error,
-            clock.left(),
-            "UpdateItem",
+        if (sent.uncertain)
+          return applied(
+            await settleByRead(target, sent, attempted.error, clock.left(), "UpdateItem"),
           );
-          return { done: { written: true, old: undefined, value: seen.value, seen } };
-        }
         // Refused as a request (a sum past what DynamoDB holds, an item grown past 400 KB, a
         // stored form the operation cannot extend): nothing applied; the swap says what is wrong.
         if (isValidation(attempted.error)) {
@@ -285,9 +305,14 @@ export async function updateAlone(
         );
       if (attempted.failure === "conflict") {
         const item = (attempted.error as { Item?: Record<string, AttributeValue> }).Item;
-        const current = seenFrom(definition, item);
-        const verdict = afterConflict(sent.basis, sent.writeId, sent.uncertain, current);
-        if (verdict === "applied") return applied(current);
+        // Whether it applied is told by the bookkeeping alone, before the value is decoded.
+        const verdict = afterConflict(
+          sent.basis,
+          sent.writeId,
+          sent.uncertain,
+          knownFrom(target, item).seen,
+        );
+        if (verdict === "applied") return appliedItem(item);
         if (verdict === "unknown") {
           throw outcomeUnknown(
             target,
@@ -297,6 +322,7 @@ export async function updateAlone(
           );
         }
         pending = undefined;
+        const current = seenFrom(definition, item);
         const same =
           current.exists &&
           current.version === sent.basis.version &&
@@ -322,8 +348,27 @@ export async function updateAlone(
     },
     (run) => gaveUp(target, pending?.uncertain ? pending : undefined, last, run, "UpdateItem"),
   );
-  if (result !== "slow") return result;
+  if (result !== "slow") {
+    if (rewrite === undefined) return result;
+    const [outcome] = await applyAll(target, rewrite, [
+      {
+        decide: (current) => (current === undefined ? { stop: true } : { write: current }),
+        initial: undefined,
+      },
+    ]);
+    return outcome?.ok ? { ...outcome.applied, written: true } : result;
+  }
   return asSwap(slow ?? undefined);
+}
+
+/** Whether a number an `add` left is stored as text that does not read back as itself. */
+function drifted(ops: Ops, item: Record<string, AttributeValue> | undefined): boolean {
+  for (const [field, op] of ops) {
+    if (op.kind !== "add" || typeof op.value !== "number") continue;
+    const text = item?.[field]?.N;
+    if (text !== undefined && numberToN(Number(text)) !== text) return true;
+  }
+  return false;
 }
 
 function isValidation(error: unknown): boolean {
