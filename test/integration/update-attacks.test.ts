@@ -215,10 +215,6 @@ test("a filter over DynamoDB's 4 KB is refused where it is built; an empty Set w
   const many = Array.from({ length: 400 }, (_, i) => `value-${i}`);
   const error = t.throws(() => query.where((x, { or, eq }) => or(...many.map((s) => eq(x.s, s)))));
   t.true(isDynatomError(error, "filter.invalid"), String(error));
-  const empty = t.throws(() =>
-    numStore()
-      .update(Num, { p: "x", id: "x" })
-      .addToSet({}),
-  );
+  const empty = t.throws(() => numStore().update(Num, { p: "x", id: "x" }).addToSet({}));
   t.true(isDynatomError(empty, "update.invalid"), String(empty));
 });
