@@ -116,6 +116,17 @@ export default defineSuite({
       hot[kind] === 0
         ? ""
         : `${(requests[kind] / (hot[kind] * CALLERS * EACH)).toFixed(2)} requests/increment`;
+    /** 16 callers incrementing one counter, against the hand-written loops. */
+    const contended = (kind: "update" | "swap", name: string): BenchCase => ({
+      name,
+      baseline: `${CALLERS} hand-written ADD loops × ${EACH} on one item`,
+      perRound: 2,
+      warmup: 1,
+      get note() {
+        return perIncrement(kind);
+      },
+      run: () => run16(kind),
+    });
     const cases: BenchCase[] = [
       {
         name: "UpdateItem ADD of a plain item, by hand",
@@ -173,26 +184,8 @@ export default defineSuite({
           );
         },
       },
-      {
-        name: `${CALLERS} callers × ${EACH} update().add() on one counter`,
-        baseline: `${CALLERS} hand-written ADD loops × ${EACH} on one item`,
-        perRound: 2,
-        warmup: 1,
-        get note() {
-          return perIncrement("update");
-        },
-        run: () => run16("update"),
-      },
-      {
-        name: `${CALLERS} handles × ${EACH} swaps on one counter`,
-        baseline: `${CALLERS} hand-written ADD loops × ${EACH} on one item`,
-        perRound: 2,
-        warmup: 1,
-        get note() {
-          return perIncrement("swap");
-        },
-        run: () => run16("swap"),
-      },
+      contended("update", `${CALLERS} callers × ${EACH} update().add() on one counter`),
+      contended("swap", `${CALLERS} handles × ${EACH} swaps on one counter`),
     ];
     return cases;
   },

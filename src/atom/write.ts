@@ -238,16 +238,8 @@ export async function applyAll(
       if (result.failure === "conflict") {
         const item = (result.error as { Item?: Record<string, AttributeValue> }).Item;
         const current = seenFrom(definition, item);
-        const verdict = afterConflict(sent.basis, sent.writeId, sent.uncertain, current);
-        if (verdict === "applied") return { done: outcomes(sent.plan, current) };
-        if (verdict === "unknown") {
-          throw outcomeUnknown(
-            target,
-            sent.writeId,
-            result.error,
-            "the item has since moved on past the write ids it keeps (or was deleted)",
-          );
-        }
+        if (conflictVerdict(target, sent, current, result.error) === "applied")
+          return { done: outcomes(sent.plan, current) };
         seen = current;
         fresh = true;
         pending = undefined;
@@ -310,6 +302,26 @@ async function settle(
   leftMs: number,
 ): Promise<Outcome[]> {
   return outcomes(pending.plan, await settleByRead(target, pending, err, leftMs, "PutItem"));
+}
+
+/**
+ * After a conditional write was refused, whether it (an earlier send of it) applied, as the item
+ * it answered tells; `OutcomeUnknownError` when that cannot be told.
+ */
+export function conflictVerdict(
+  target: Target,
+  sent: { readonly basis: Seen; readonly writeId: string; readonly uncertain: boolean },
+  current: Seen,
+  cause: unknown,
+): "applied" | "not-applied" {
+  const verdict = afterConflict(sent.basis, sent.writeId, sent.uncertain, current);
+  if (verdict !== "unknown") return verdict;
+  throw outcomeUnknown(
+    target,
+    sent.writeId,
+    cause,
+    "the item has since moved on past the write ids it keeps (or was deleted)",
+  );
 }
 
 /** A write whose answer was lost and whose outcome the item cannot tell: applied once or not at all. */

@@ -9,8 +9,8 @@ import {
   type Applied,
   applyAll,
   type Change,
+  conflictVerdict,
   gaveUp,
-  outcomeUnknown,
   settleByRead,
   type Target,
 } from "../atom/write.js";
@@ -23,7 +23,6 @@ import { within } from "../executor/policy.js";
 import { type Compiled, compileFilter } from "../filter/compile.js";
 import { evaluate } from "../filter/evaluate.js";
 import type { Cond } from "../filter/where.js";
-import { afterConflict } from "../protocol/settle.js";
 import { ABSENT, bookkeeping, type Seen, seenFrom } from "../protocol/state.js";
 import { getAtom } from "../requests/atom.js";
 import { projectionOf } from "../requests/projection.js";
@@ -306,21 +305,9 @@ export async function updateAlone(
       if (attempted.failure === "conflict") {
         const item = (attempted.error as { Item?: Record<string, AttributeValue> }).Item;
         // Whether it applied is told by the bookkeeping alone, before the value is decoded.
-        const verdict = afterConflict(
-          sent.basis,
-          sent.writeId,
-          sent.uncertain,
-          knownFrom(target, item).seen,
-        );
-        if (verdict === "applied") return appliedItem(item);
-        if (verdict === "unknown") {
-          throw outcomeUnknown(
-            target,
-            sent.writeId,
-            attempted.error,
-            "the item has since moved on past the write ids it keeps (or was deleted)",
-          );
-        }
+        const bare = knownFrom(target, item).seen;
+        if (conflictVerdict(target, sent, bare, attempted.error) === "applied")
+          return appliedItem(item);
         pending = undefined;
         const current = seenFrom(definition, item);
         const same =
