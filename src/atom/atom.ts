@@ -1,6 +1,6 @@
 import { AtomDestroyedError, DynatomError } from "../errors/index.js";
 import { type RetryOptions, retryPolicy } from "../executor/policy.js";
-import { ABSENT, type Seen } from "../protocol/state.js";
+import { ABSENT, live, type Seen } from "../protocol/state.js";
 import { keyText } from "../schema/keys.js";
 import type { AtomDefinition, SwapResult } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -216,7 +216,7 @@ export class Atom<T, In = Value<T>> {
   }
 
   #current(seen: Seen): T {
-    return (seen.exists && !seen.expired ? seen.value : this.#init) as T;
+    return (live(seen) ? seen.value : this.#init) as T;
   }
 
   #live(): void {

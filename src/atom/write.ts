@@ -10,7 +10,7 @@ import type { Failed } from "../executor/executor.js";
 import { retrying } from "../executor/loop.js";
 import { type RetryPolicy, within } from "../executor/policy.js";
 import { afterConflict, afterRefusal } from "../protocol/settle.js";
-import { afterWrite, bookkeeping, type Seen, seenFrom } from "../protocol/state.js";
+import { afterWrite, bookkeeping, live, type Seen, seenFrom, ttlIn } from "../protocol/state.js";
 import { deleteAtom, getAtom, putAtom } from "../requests/atom.js";
 import { newWriteId, nextWriteIds } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
@@ -109,7 +109,7 @@ interface Plan {
  */
 function plan(target: Target, seen: Seen, changes: readonly Change[]): Plan {
   const { definition } = target;
-  let exists = seen.exists && !seen.expired;
+  let exists = live(seen);
   let value = seen.value;
   let item: Record<string, AttributeValue> | undefined;
   const drafts = changes.map((change): Draft => {
@@ -220,6 +220,7 @@ export async function applyAll(
         const after: Seen = {
           ...afterWrite(sent.basis, sent.writeId, sent.plan.value, sent.writes),
           stored: { note: sent.item[NOTE_ATTRIBUTE]?.S ?? null, schema: definition.version },
+          ...ttlIn(definition, sent.item),
         };
         return { done: outcomes(sent.plan, after) };
       }

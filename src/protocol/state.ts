@@ -6,7 +6,9 @@ import {
   buildWriteIds,
   expired,
   nextWriteIds,
+  nowSeconds,
   schemaVersionOf,
+  TTL_ATTRIBUTE,
   WRITE_IDS_ATTRIBUTE,
   type WriteIdsForm,
   writeIdsOf,
@@ -32,10 +34,28 @@ export interface Seen {
    */
   readonly stored?: { readonly note: string | null; readonly schema: number };
   /**
-   * The item is there but has expired (its `ttl` field is past): every decision treats it as
-   * absent, while a write's condition names it as it is.
+   * When the item expires (its `_ttl`, epoch seconds), for a type with `ttl`. Past it, every
+   * decision treats the item as absent, while a write's condition names it as it is; before
+   * it, a write's condition requires it still live (see `conditionOn`).
    */
-  readonly expired?: true;
+  readonly ttl?: number;
+}
+
+/**
+ * Whether a state holds a value now: the item exists and has not expired. Decided when a
+ * decision is made, not when the state was read: a lease read live runs out later.
+ */
+export function live(seen: Seen, now: number = nowSeconds()): boolean {
+  return seen.exists && !(seen.ttl !== undefined && seen.ttl <= now);
+}
+
+/** The expiry an item holds, for a state of it (see {@link Seen.ttl}). */
+export function ttlIn(
+  definition: AtomDefinition,
+  item: Readonly<Record<string, AttributeValue>> | undefined,
+): { ttl: number } | Record<string, never> {
+  const text = definition.ttl === undefined ? undefined : item?.[TTL_ATTRIBUTE]?.N;
+  return text === undefined ? {} : { ttl: Number(text) };
 }
 
 export const ABSENT: Seen = { exists: false, version: 0, writes: [], value: undefined };
@@ -47,13 +67,14 @@ export function seenFrom(
 ): Seen {
   if (item === undefined) return ABSENT;
   const { ids, form } = writeIdsOf(definition, item);
+  // An item expired already is not decoded: nothing will ever read its value.
   const gone = definition.ttl !== undefined && expired(item);
   return {
     exists: true,
     version: atomVersionOf(definition, item),
     writes: ids,
     ...(form === "text" ? {} : { writesForm: form }),
-    ...(gone ? { expired: true } : {}),
+    ...ttlIn(definition, item),
     value: gone ? undefined : definition.decode(item),
     stored: {
       note: item[NOTE_ATTRIBUTE]?.S ?? null,

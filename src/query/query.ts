@@ -159,7 +159,10 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       const want =
         limit === undefined
           ? undefined
-          : Math.max(limit - items.length + 1, this.#filter === undefined ? 0 : FILTERED_PAGE);
+          : Math.max(
+              limit - items.length + 1,
+              this.#filter === undefined && this.#definition.ttl === undefined ? 0 : FILTERED_PAGE,
+            );
       const read = await this.#read(plan, { order, start, limit: want, consistent });
       items.push(...read.items);
       if (limit !== undefined && items.length > limit) {

@@ -2,7 +2,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as v from "valibot";
 import { decodeItem, NOTE_ATTRIBUTE } from "../encoding/index.js";
 import { type Projection, projectionOf } from "../requests/projection.js";
-import { SCHEMA_VERSION_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { SCHEMA_VERSION_ATTRIBUTE, TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { schemaMismatch, storedVersion } from "../schema/declare.js";
 import { valueEntries } from "../schema/introspect.js";
 import { itemKeyText } from "../schema/keys.js";
@@ -80,6 +80,7 @@ export function selection(
       ...picked,
       NOTE_ATTRIBUTE,
       SCHEMA_VERSION_ATTRIBUTE,
+      ...(definition.ttl === undefined ? [] : [TTL_ATTRIBUTE]),
     ]),
     decode(item) {
       // An older item needs a migration this type does not have: refused as a whole read is.

@@ -1,6 +1,8 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import {
   ATOM_VERSION_ATTRIBUTE,
+  nowSeconds,
+  TTL_ATTRIBUTE,
   WRITE_IDS_ATTRIBUTE,
   type WriteIdsForm,
   writeIdOperand,
@@ -14,6 +16,8 @@ export interface Basis {
   readonly writes: readonly string[];
   /** How the item stores them: this release's text form when absent. */
   readonly writesForm?: WriteIdsForm;
+  /** When the item expires (epoch seconds), if it does. */
+  readonly ttl?: number;
 }
 
 /** A condition expression with its names and values, ready to spread into a request. */
@@ -34,7 +38,22 @@ export interface Condition {
  * @example conditionOn({ exists: true, version: 7, writes: ["a1", "b2"] })
  * // #ver = :ver AND contains(#w, :last), with :last = { S: ".b2." }
  */
-export function conditionOn(basis: Basis): Condition {
+export function conditionOn(basis: Basis, now: number = nowSeconds()): Condition {
+  const condition = stateCondition(basis);
+  // A write decided on a live value must not land after that value expired (a lease renewed
+  // by a handle that read it before it ran out): it is refused, and decided again as absent.
+  if (!basis.exists || basis.ttl === undefined || basis.ttl <= now) return condition;
+  return {
+    ConditionExpression: `${condition.ConditionExpression} AND (attribute_not_exists(#ttl) OR #ttl > :now)`,
+    ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, "#ttl": TTL_ATTRIBUTE },
+    ExpressionAttributeValues: {
+      ...condition.ExpressionAttributeValues,
+      ":now": { N: String(now) },
+    },
+  };
+}
+
+function stateCondition(basis: Basis): Condition {
   if (!basis.exists) {
     return {
       ConditionExpression: "attribute_not_exists(#pk)",

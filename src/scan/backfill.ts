@@ -2,10 +2,10 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { combined } from "../atom/lane.js";
 import type { Target } from "../atom/write.js";
-import { seenFrom } from "../protocol/state.js";
+import { live, seenFrom } from "../protocol/state.js";
 import { fingerprint } from "../query/cursor.js";
 import { scanAtom } from "../requests/scan.js";
-import { SCHEMA_VERSION_ATTRIBUTE } from "../schema/bookkeeping.js";
+import { SCHEMA_VERSION_ATTRIBUTE, TTL_ATTRIBUTE, ttlOf } from "../schema/bookkeeping.js";
 import { indexKeys, itemKeyText } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -88,11 +88,15 @@ const writeCursor = (atom: string, positions: readonly Position[]) =>
 
 /**
  * Whether a stored item differs from what this definition writes for its value: an older schema
- * version, or index keys missing or stale (an index added since it was written). Key fields
- * cannot transform, so the value read gives the keys a write would store.
+ * version, index keys missing or stale (an index added since it was written), or an expiry
+ * (`_ttl`) missing or stale (a `ttl` declared since, or dropped). Key fields cannot transform,
+ * so the value read gives the keys a write would store.
  */
 function stale(definition: AtomDefinition, item: Item, value: unknown): boolean {
   if (item[SCHEMA_VERSION_ATTRIBUTE]?.N !== String(definition.version)) return true;
+  const { ttl } = definition;
+  const expiry = ttl === undefined ? undefined : ttlOf((value as Record<string, unknown>)[ttl]);
+  if (expiry?.N !== item[TTL_ATTRIBUTE]?.N) return true;
   const fresh = indexKeys(definition.name, definition.indexes, value as Record<string, unknown>);
   for (const name of Object.keys(fresh)) {
     if (fresh[name]?.S !== item[name]?.S) return true;
@@ -134,7 +138,7 @@ export async function backfillItems(
   const rewrite = async (item: Item) => {
     const seen = seenFrom(definition, item);
     // An expired item is absent: nothing to rewrite (DynamoDB deletes it).
-    if (seen.expired || !stale(definition, item, seen.value)) return;
+    if (!live(seen) || !stale(definition, item, seen.value)) return;
     const target: Target = {
       core,
       definition,

@@ -1,6 +1,7 @@
 import { randomFillSync } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { itemSize, NOTE_ATTRIBUTE } from "../encoding/index.js";
+import { numberToN } from "../encoding/limits.js";
 import { DecodeError } from "../errors/index.js";
 import { itemKeyText } from "./keys.js";
 import type { KeyShape } from "./types.js";
@@ -52,8 +53,9 @@ export function ttlOf(value: unknown): AttributeValue | undefined {
     const time = value.getTime();
     return Number.isNaN(time) ? undefined : { N: String(Math.floor(time / 1000)) };
   }
-  if (typeof value === "number" && Number.isFinite(value)) return { N: String(Math.floor(value)) };
-  return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value)) return undefined;
+  const text = numberToN(Math.floor(value));
+  return text === undefined ? undefined : { N: text };
 }
 
 /** Table key attributes: `pk`, `sk` and the generic GSI keys `gsi1pk`, `gsi1sk`, … */

@@ -164,8 +164,17 @@ export function declareAtom<
     Object.assign(item, indexKeys(name, indexes, output), encodeFields(output));
     item[SCHEMA_VERSION_ATTRIBUTE] = { N: String(version) };
     if (ttl !== undefined) {
-      const expiry = ttlOf((output as Record<string, unknown>)[ttl]);
+      const field = (output as Record<string, unknown>)[ttl];
+      const expiry = ttlOf(field);
       if (expiry !== undefined) item[TTL_ATTRIBUTE] = expiry;
+      else if (typeof field === "number") {
+        // DynamoDB refuses it in `_ttl`; an epoch second that large means nothing anyway.
+        const message = `the expiry must be epoch seconds DynamoDB can hold, not ${field}`;
+        throw new ValidationError(
+          `Atom "${name}": the value does not match its schema, so nothing was written: ${ttl}: ${message}`,
+          { details: { atom: name, issues: [{ message, path: [ttl] }] } },
+        );
+      }
     }
     item.__edb_e__ = { S: name };
     item.__edb_v__ = { S: MODEL_VERSION };

@@ -35,6 +35,8 @@ export type OpSpec =
       readonly item: Item;
       readonly value: unknown;
       readonly ifAbsent: boolean;
+      /** The type expires items (`ttl`): an expired one counts as absent. */
+      readonly expires: boolean;
     }
   | {
       readonly kind: "delete";
@@ -42,6 +44,8 @@ export type OpSpec =
       readonly keyText: string;
       readonly key: Item;
       readonly ifExists: boolean;
+      /** The type expires items (`ttl`): an expired one counts as absent. */
+      readonly expires: boolean;
     }
   | {
       readonly kind: "swap";
@@ -131,6 +135,7 @@ export function txBuilder(core: StoreCore): Tx {
         item: { ...prepared.item, ...blindWriteBookkeeping() },
         value: prepared.value,
         ifAbsent: options?.ifAbsent ?? false,
+        expires: registered.ttl !== undefined,
       });
     },
     delete(definition, key, options) {
@@ -141,6 +146,7 @@ export function txBuilder(core: StoreCore): Tx {
         keyText: keyText(keyFieldsOf(registered.key, key as Readonly<Record<string, unknown>>)),
         key: registered.keyOf(key as never),
         ifExists: options?.ifExists ?? false,
+        expires: registered.ttl !== undefined,
       });
     },
     swap(atom, fn) {

@@ -2,9 +2,9 @@ import type { AttributeValue, TransactWriteItem } from "@aws-sdk/client-dynamodb
 import { assertSameKey } from "../atom/write.js";
 import { itemSize } from "../encoding/index.js";
 import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
-import { afterWrite, bookkeeping, type Seen } from "../protocol/state.js";
+import { afterWrite, bookkeeping, live, type Seen, ttlIn } from "../protocol/state.js";
 import { conditionOn } from "../requests/conditions.js";
-import { newWriteId } from "../schema/bookkeeping.js";
+import { newWriteId, nowSeconds, TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { keyId } from "../schema/keys.js";
 import type { StoreCore } from "../store/core.js";
 import type { OpSpec } from "./ops.js";
@@ -105,12 +105,7 @@ export function plan(
           Put: {
             TableName,
             Item: spec.item,
-            ...(spec.ifAbsent
-              ? {
-                  ConditionExpression: "attribute_not_exists(#pk)",
-                  ExpressionAttributeNames: { "#pk": "pk" },
-                }
-              : {}),
+            ...(spec.ifAbsent ? presence("absent", spec.expires) : {}),
           },
         },
         bytes: itemSize(spec.item),
@@ -122,12 +117,7 @@ export function plan(
           Delete: {
             TableName,
             Key: spec.key,
-            ...(spec.ifExists
-              ? {
-                  ConditionExpression: "attribute_exists(#pk)",
-                  ExpressionAttributeNames: { "#pk": "pk" },
-                }
-              : {}),
+            ...(spec.ifExists ? presence("present", spec.expires) : {}),
           },
         },
         bytes: itemSize(spec.key),
@@ -137,7 +127,7 @@ export function plan(
     case "check": {
       const { internals } = spec;
       const basis = seen as Seen;
-      const current = basis.exists && !basis.expired ? basis.value : internals.init;
+      const current = live(basis) ? basis.value : internals.init;
       const Key = internals.target.key;
       if (spec.kind === "check") {
         if (!spec.test(current))
@@ -175,9 +165,41 @@ export function plan(
         bytes: itemSize(Item),
         result: value,
         writeId,
-        after: afterWrite(basis, writeId, value),
+        after: {
+          ...afterWrite(basis, writeId, value),
+          ...ttlIn(internals.target.definition, Item),
+        },
         change: { old: current, value },
       };
     }
   }
+}
+
+/**
+ * The condition of `ifAbsent` / `ifExists`: an item of a type that expires items counts as
+ * absent once expired, as every read sees it.
+ */
+function presence(
+  want: "absent" | "present",
+  expires: boolean,
+): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, { N: string }>;
+} {
+  if (!expires) {
+    return {
+      ConditionExpression:
+        want === "absent" ? "attribute_not_exists(#pk)" : "attribute_exists(#pk)",
+      ExpressionAttributeNames: { "#pk": "pk" },
+    };
+  }
+  return {
+    ConditionExpression:
+      want === "absent"
+        ? "(attribute_not_exists(#pk) OR #ttl <= :now)"
+        : "(attribute_exists(#pk) AND (attribute_not_exists(#ttl) OR #ttl > :now))",
+    ExpressionAttributeNames: { "#pk": "pk", "#ttl": TTL_ATTRIBUTE },
+    ExpressionAttributeValues: { ":now": { N: String(nowSeconds()) } },
+  };
 }

@@ -2,7 +2,6 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as v from "valibot";
 import { encodeFields, FORMAT_VERSION, NOTE_ATTRIBUTE } from "../encoding/index.js";
 import { bigintToN, numberToN } from "../encoding/limits.js";
-import { nowSeconds, TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { validated } from "../schema/declare.js";
 import { valueEntries } from "../schema/introspect.js";
 import type { AtomDefinition } from "../schema/types.js";
@@ -111,12 +110,6 @@ export function planFast(
       const members = (op as { readonly value: ReadonlySet<unknown> }).value;
       changes.values[`:k${n}`] = { N: String(members.size) };
     }
-  }
-  if (definition.ttl !== undefined) {
-    // An item that expires before the update lands is absent: the update must not revive it.
-    changes.names["#ttl"] = TTL_ATTRIBUTE;
-    changes.values[":now"] = { N: String(nowSeconds()) };
-    changes.guards.push("(attribute_not_exists(#ttl) OR #ttl > :now)");
   }
   // In the fields' order, as an item written whole has it.
   const ordered: Record<string, unknown> = {};

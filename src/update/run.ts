@@ -23,14 +23,13 @@ import { within } from "../executor/policy.js";
 import { type Compiled, compileFilter } from "../filter/compile.js";
 import { evaluate } from "../filter/evaluate.js";
 import type { Cond } from "../filter/where.js";
-import { ABSENT, bookkeeping, type Seen, seenFrom } from "../protocol/state.js";
+import { ABSENT, bookkeeping, live, type Seen, seenFrom, ttlIn } from "../protocol/state.js";
 import { getAtom } from "../requests/atom.js";
 import { projectionOf } from "../requests/projection.js";
 import { updateAtom } from "../requests/update.js";
 import {
   ATOM_VERSION_ATTRIBUTE,
   atomVersionOf,
-  expired,
   newWriteId,
   nextWriteIds,
   SCHEMA_VERSION_ATTRIBUTE,
@@ -107,7 +106,7 @@ function knownFrom(target: Target, item: Record<string, AttributeValue> | undefi
       version: atomVersionOf(definition, item),
       writes: ids,
       ...(form === "text" ? {} : { writesForm: form }),
-      ...(definition.ttl !== undefined && expired(item) ? { expired: true as const } : {}),
+      ...ttlIn(definition, item),
       value: undefined,
       stored: {
         note: item[NOTE_ATTRIBUTE]?.S ?? null,
@@ -232,7 +231,7 @@ export async function updateAlone(
       }
       if (pending === undefined) {
         const { seen } = known;
-        if (!seen.exists || seen.expired) {
+        if (!live(seen)) {
           // Absent is a whole state: the swap decides on it (and reads only to fail).
           slow = seen;
           return { done: "slow" };
@@ -318,7 +317,7 @@ export async function updateAlone(
         remember(target, known);
         learnedConflict = true;
         // The state held: the condition or a guard refused it. The value read tells which.
-        if (!current.exists || current.expired) {
+        if (!live(current)) {
           slow = current;
           return { done: "slow" };
         }
@@ -337,13 +336,21 @@ export async function updateAlone(
   );
   if (result !== "slow") {
     if (rewrite === undefined) return result;
-    const [outcome] = await applyAll(target, rewrite, [
-      {
-        decide: (current) => (current === undefined ? { stop: true } : { write: current }),
-        initial: undefined,
-      },
-    ]);
-    return outcome?.ok ? { ...outcome.applied, written: true } : result;
+    // The update applied: whatever becomes of this rewrite, it is reported applied.
+    try {
+      const [outcome] = await applyAll(target, rewrite, [
+        {
+          decide: (current) => (current === undefined ? { stop: true } : { write: current }),
+          initial: undefined,
+        },
+      ]);
+      if (!outcome?.ok) return result;
+      const known = fullyKnown(outcome.applied.seen);
+      if (known !== undefined) remember(target, known);
+      return { ...outcome.applied, written: true };
+    } catch {
+      return result;
+    }
   }
   return asSwap(slow ?? undefined);
 }
@@ -353,9 +360,25 @@ function drifted(ops: Ops, item: Record<string, AttributeValue> | undefined): bo
   for (const [field, op] of ops) {
     if (op.kind !== "add" || typeof op.value !== "number") continue;
     const text = item?.[field]?.N;
-    if (text !== undefined && numberToN(Number(text)) !== text) return true;
+    if (text !== undefined && canonical(numberToN(Number(text)) ?? "") !== canonical(text))
+      return true;
   }
   return false;
+}
+
+/**
+ * A decimal's digits and exponent, as one text for comparing two spellings of one number:
+ * "2000000000000000000000" and "2e+21" give "2e21", "1.0" and "1" give "1e0".
+ */
+function canonical(text: string): string {
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (match === null) return text;
+  const [, sign = "", whole = "", fraction = "", exponent = "0"] = match;
+  const digits = `${whole}${fraction}`.replace(/^0+/, "");
+  if (digits === "") return "0";
+  const trimmed = digits.replace(/0+$/, "");
+  const power = Number(exponent) - fraction.length + (digits.length - trimmed.length);
+  return `${sign === "-" ? "-" : ""}${trimmed}e${power}`;
 }
 
 function isValidation(error: unknown): boolean {
