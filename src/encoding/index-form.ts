@@ -63,8 +63,7 @@ export function compareUtf8(a: string, b: string): number {
 }
 
 function stringForm(value: string): string {
-  // With the `u` flag a well-formed pair is one code point, so only lone surrogates match.
-  if (/\p{Cs}/u.test(value)) {
+  if (!value.isWellFormed()) {
     throw unindexable(
       value,
       "the string holds a lone surrogate, which has no UTF-8 form and so no DynamoDB order",
