@@ -89,7 +89,7 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
   update<D extends AtomDefinition>(
     definition: Registered<D, Atoms>,
     key: AtomKey<D>,
-  ): UpdateBuilder<InferAtom<D>, InferAtomInput<D>>;
+  ): UpdateBuilder<InferAtom<D>, Omit<InferAtomInput<D>, keyof AtomKey<D>>>;
   /**
    * Reads every item of the atom type, in pages of decoded values, `segments` parts of the
    * table read in parallel (`concurrency` at a time); only this type's items, eventually

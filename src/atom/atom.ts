@@ -123,8 +123,10 @@ export class Atom<T, In = Value<T>> {
       live: () => this.#live(),
       after: (applied) => {
         this.#learn(applied.seen);
-        if (this.#watches.size > 0)
-          this.#notify(applied.old as T, applied.value as Value<T>, applied.seen.version);
+        if (this.#watches.size > 0) {
+          const old = applied.old === undefined ? this.#init : applied.old;
+          this.#notify(old as T, applied.value as Value<T>, applied.seen.version);
+        }
       },
     });
   }

@@ -27,6 +27,9 @@ export interface Where {
 /** The values `lt`, `gt`, `between`, … order: by number, by UTF-8 bytes, by time. */
 export type Orderable = number | bigint | string | Date;
 
+/** What an ordering compares a field with: its type, neither null nor undefined. */
+type Present<V> = Exclude<V, null | undefined>;
+
 type Leaf =
   | string
   | number
@@ -50,28 +53,42 @@ export type WhereFields<T> = [T] extends [Leaf]
   : NonNullable<T> extends readonly (infer E)[]
     ? readonly WhereFields<E>[]
     : NonNullable<T> extends object
-      ? { readonly [K in keyof NonNullable<T>]-?: WhereFields<NonNullable<T>[K]> }
+      ? Merged<NonNullable<T>>
       : T;
+
+/** Every key of any member of a union. */
+type AllKeys<U> = U extends unknown ? keyof U : never;
+/** A key's type in each member of a union, undefined where a member lacks it. */
+type MemberField<U, K extends PropertyKey> = U extends unknown
+  ? K extends keyof U
+    ? U[K]
+    : undefined
+  : never;
+/**
+ * An object's fields, or the fields of every variant of a union of objects (a `v.variant`),
+ * each possibly undefined where a variant lacks it: a path through an absent field is false.
+ */
+type Merged<U> = { readonly [K in AllKeys<U>]-?: WhereFields<MemberField<U, K>> };
 
 /** The operators of a `where` callback. The first argument is always a field of the value. */
 export interface WhereOps {
   /** Equal: numbers by value, Dates by time, strings, booleans, and any other value structurally. */
   eq<V>(field: V, value: NoInfer<V>): Where;
   ne<V>(field: V, value: NoInfer<V>): Where;
-  lt<V extends Orderable | undefined>(field: V, value: NoInfer<Exclude<V, undefined>>): Where;
-  lte<V extends Orderable | undefined>(field: V, value: NoInfer<Exclude<V, undefined>>): Where;
-  gt<V extends Orderable | undefined>(field: V, value: NoInfer<Exclude<V, undefined>>): Where;
-  gte<V extends Orderable | undefined>(field: V, value: NoInfer<Exclude<V, undefined>>): Where;
+  lt<V extends Orderable | null | undefined>(field: V, value: NoInfer<Present<V>>): Where;
+  lte<V extends Orderable | null | undefined>(field: V, value: NoInfer<Present<V>>): Where;
+  gt<V extends Orderable | null | undefined>(field: V, value: NoInfer<Present<V>>): Where;
+  gte<V extends Orderable | null | undefined>(field: V, value: NoInfer<Present<V>>): Where;
   /** Both ends included. */
-  between<V extends Orderable | undefined>(
+  between<V extends Orderable | null | undefined>(
     field: V,
-    low: NoInfer<Exclude<V, undefined>>,
-    high: NoInfer<Exclude<V, undefined>>,
+    low: NoInfer<Present<V>>,
+    high: NoInfer<Present<V>>,
   ): Where;
-  beginsWith(field: string | undefined, prefix: string): Where;
+  beginsWith(field: string | null | undefined, prefix: string): Where;
   /** A string holds `part`; a list or a Set holds the element. */
-  contains(field: string | undefined, part: string): Where;
-  contains<E>(field: readonly E[] | ReadonlySet<E> | undefined, element: NoInfer<E>): Where;
+  contains(field: string | null | undefined, part: string): Where;
+  contains<E>(field: readonly E[] | ReadonlySet<E> | null | undefined, element: NoInfer<E>): Where;
   /** The field holds a value (not undefined). */
   exists(field: unknown): Where;
   notExists(field: unknown): Where;

@@ -6,8 +6,17 @@ import type { UpdateSpec } from "./run.js";
 type Defined<T> = Exclude<T, undefined>;
 type KeysWhere<T, V> = { [K in keyof T]-?: Defined<T[K]> extends V ? K : never }[keyof T] & string;
 
-/** Fields holding a number or a bigint, and what `add` adds to each. */
-export type AddFields<T> = { readonly [K in KeysWhere<T, number | bigint>]?: Defined<T[K]> };
+/**
+ * Fields holding any number or any bigint (not a set of literals), as stored and as given, and
+ * what `add` adds to each.
+ */
+export type AddFields<T, In = T> = {
+  readonly [K in CountKeys<T> & CountKeys<In>]?: Defined<T[K & keyof T]>;
+};
+type CountKeys<T> = {
+  [K in keyof T]-?: number extends Defined<T[K]> ? K : bigint extends Defined<T[K]> ? K : never;
+}[keyof T] &
+  string;
 /** List fields, and the elements `append` puts at their ends. */
 export type AppendFields<T> = {
   readonly [K in KeysWhere<T, readonly unknown[]>]?: Defined<T[K]>;
@@ -52,7 +61,7 @@ export class UpdateBuilder<T, In = T> {
     return this.#ops("set", fields);
   }
   /** Adds to number and bigint fields, atomically (an absent field counts as 0). */
-  add(fields: AddFields<T>): UpdateBuilder<T, In> {
+  add(fields: AddFields<T, In>): UpdateBuilder<T, In> {
     return this.#ops("add", fields);
   }
   /** Removes optional fields (a field with a default then holds the default). */

@@ -163,6 +163,9 @@ function planOne(
   const { fail, check } = how;
   const node = bare(schema);
   const had = types[field];
+  // An absent field reads as its default, from which DynamoDB's ADD and list_append do not start.
+  if (op.kind !== "set" && (schema as { default?: unknown } | undefined)?.default !== undefined)
+    return `"${field}" has a default, which an absent field reads as`;
   switch (op.kind) {
     case "set": {
       const item = encodeFields({ [field]: check(schema, op.value) });
@@ -177,9 +180,6 @@ function planOne(
       return { clause: "$n = $v", av };
     }
     case "remove":
-      // A field with a default reads as it when absent: a swap stores it, and so must this.
-      if ((schema as { default?: unknown } | undefined)?.default !== undefined)
-        return `"${field}" has a default, which a removal stores`;
       delete types[field];
       return { clause: "$n" };
     case "add": {

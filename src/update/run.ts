@@ -199,13 +199,26 @@ export async function updateAlone(
   const appliedItem = (item: Record<string, AttributeValue> | undefined): { done: Applied } => {
     remember(target, knownFrom(target, item));
     try {
-      return applied(seenFrom(definition, item));
+      const seen = seenFrom(definition, item);
+      // An item that expired since still holds the value this update left: that is its result.
+      if (item !== undefined && seen.value === undefined)
+        return applied({ ...seen, value: definition.decode(item) });
+      return applied(seen);
     } catch (error) {
       if (error instanceof DynatomError) {
         error.message = `The update was applied, but the new value cannot be read: ${error.message}`;
       }
       throw error;
     }
+  };
+  /** Applied, as a read told: an item expired since is read whole, for the value it holds. */
+  const settled = async (seen: Seen, leftMs: number): Promise<{ done: Applied }> => {
+    if (!seen.exists || seen.value !== undefined) return applied(seen);
+    const { Item: item } = await core.executor.read(
+      () => new GetItemCommand(getAtom(core.table, target.key)),
+      within(target.retry, leftMs),
+    );
+    return appliedItem(item);
   };
   const subsetWhere =
     spec.where === undefined ? true : compileFilter(definition, spec.where, "subset");
@@ -286,8 +299,9 @@ export async function updateAlone(
       if (attempted.mayHaveApplied) sent.uncertain = true;
       if (attempted.failure === "definite") {
         if (sent.uncertain)
-          return applied(
+          return settled(
             await settleByRead(target, sent, attempted.error, clock.left(), "UpdateItem"),
+            clock.left(),
           );
         // Refused as a request (a sum past what DynamoDB holds, an item grown past 400 KB, a
         // stored form the operation cannot extend): nothing applied; the swap says what is wrong.
@@ -298,8 +312,9 @@ export async function updateAlone(
         throw core.executor.failed("UpdateItem", attempted);
       }
       if (sent.uncertain && sent.basis.writes.length === 0 && attempted.failure !== "conflict")
-        return applied(
+        return settled(
           await settleByRead(target, sent, attempted.error, clock.left(), "UpdateItem"),
+          clock.left(),
         );
       if (attempted.failure === "conflict") {
         const item = (attempted.error as { Item?: Record<string, AttributeValue> }).Item;

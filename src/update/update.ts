@@ -40,7 +40,8 @@ export function updateOf<T, In>(
           ? change
           : { ...change, alone: (start) => updateAlone(target, spec, start) },
       );
-      host.after?.(applied);
+      // An update of an absent item starts from a marker of its own: the old value was none.
+      host.after?.(typeof applied.old === "symbol" ? { ...applied, old: undefined } : applied);
       return applied.value as T;
     },
   );
