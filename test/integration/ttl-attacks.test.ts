@@ -159,6 +159,31 @@ test("G: backfill gives _ttl to the items written before the type declared ttl",
   t.is(await store.atom(TokenTtl, { id: "g" }).deref(), undefined, "its expiresAt is past");
 });
 
+/**
+ * A store of `atoms` on the table through a client of its own, whose `hook` sees the name of
+ * every command first (and may throw to refuse it); closed when the test ends.
+ */
+function storeWith<A extends Parameters<typeof createStore>[0]["atoms"][number]>(
+  t: { teardown(fn: () => Promise<void>): void },
+  atoms: readonly A[],
+  hook: (command: string) => void,
+) {
+  const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      hook(String(context.commandName).replace(/Command$/, ""));
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  const store = createStore({ table, atoms, client });
+  t.teardown(async () => {
+    await store.close();
+    client.destroy();
+  });
+  return store;
+}
+
 const Num = defineAtom({
   name: "xnum",
   version: 1,
@@ -168,18 +193,8 @@ const Num = defineAtom({
 
 test("H: an add whose sum is rewritten says it applied even when the rewrite fails", async (t) => {
   // A role allowed UpdateItem (and reads) but not PutItem.
-  const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === "PutItemCommand") throw answered("AccessDeniedException", 400);
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  const store = createStore({ table, atoms: [Num], client });
-  t.teardown(async () => {
-    await store.close();
-    client.destroy();
+  const store = storeWith(t, [Num], (command) => {
+    if (command === "PutItem") throw answered("AccessDeniedException", 400);
   });
   await createStore({ table, atoms: [Num], client: dynamo().client }).putItems(Num, [
     { id: "h", n: 2 ** 53 },
@@ -206,19 +221,9 @@ const Sess = defineAtom({
 });
 
 test("I: a query's limit past many expired items reads in large pages, not limit + 1 at a time", async (t) => {
-  const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
   let queries = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === "QueryCommand") queries++;
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  const store = createStore({ table, atoms: [Sess], client });
-  t.teardown(async () => {
-    await store.close();
-    client.destroy();
+  const store = storeWith(t, [Sess], (command) => {
+    if (command === "Query") queries++;
   });
   const expiredSessions = Array.from({ length: 400 }, (_, i) => ({
     user: "i",
@@ -236,20 +241,8 @@ test("I: a query's limit past many expired items reads in large pages, not limit
 });
 
 test("J: an add whose sum DynamoDB stores exactly is ONE UpdateItem, and the next one too", async (t) => {
-  const client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
   const sent: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(String(context.commandName).replace(/Command$/, ""));
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  const store = createStore({ table, atoms: [Num], client });
-  t.teardown(async () => {
-    await store.close();
-    client.destroy();
-  });
+  const store = storeWith(t, [Num], (command) => sent.push(command));
   await store.putItems(Num, [{ id: "j", n: 1e21 }]);
   await store.update(Num, { id: "j" }).add({ n: 1e21 }).go(); // 2e21: a double holds it exactly
   sent.length = 0;
