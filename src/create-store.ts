@@ -4,7 +4,7 @@ import type { BatchWriteOptions, FindOptions } from "./batch/options.js";
 import { deleteItems, putItems } from "./batch/write.js";
 import type { ClientOptions } from "./executor/client.js";
 import { type RetryOptions, retryPolicy } from "./executor/policy.js";
-import { atomQueries } from "./query/query.js";
+import { atomQueries } from "./query/queries.js";
 import type { AtomQueries } from "./query/types.js";
 import { type BackfillOptions, type BackfillResult, backfillItems } from "./scan/backfill.js";
 import { type ScanOptions, type ScanPage, scanItems } from "./scan/scan.js";

@@ -9,7 +9,8 @@ import { updateOf } from "../update/update.js";
 import { equal } from "./equal.js";
 import { combined } from "./lane.js";
 import { assocIn, getIn, type ValueAt } from "./path.js";
-import { type Applied, type Decision, readSeen, removeOnce, type Target } from "./write.js";
+import { removeOnce } from "./remove.js";
+import { type Applied, type Decision, readSeen, type Target } from "./write.js";
 
 /** Options of one atom handle. */
 export interface AtomOptions<T> {

@@ -1,22 +1,18 @@
-import {
-  type AttributeValue,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { NOTE_ATTRIBUTE } from "../encoding/index.js";
-import { OutcomeUnknownError, SwapConflictError, ValidationError } from "../errors/index.js";
+import { ValidationError } from "../errors/index.js";
 import type { Failed } from "../executor/executor.js";
 import { retrying } from "../executor/loop.js";
 import { type RetryPolicy, within } from "../executor/policy.js";
-import { afterConflict, afterRefusal } from "../protocol/settle.js";
+import { afterRefusal } from "../protocol/settle.js";
 import { afterWrite, bookkeeping, live, type Seen, seenFrom, ttlIn } from "../protocol/state.js";
-import { deleteAtom, getAtom, putAtom } from "../requests/atom.js";
+import { getAtom, putAtom } from "../requests/atom.js";
 import { newWriteId, nextWriteIds } from "../schema/bookkeeping.js";
 import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
+import { conflictVerdict, gaveUp, outcomeUnknown } from "./outcome.js";
 
 /**
  * The longest backoff after which a state learned from a refused write is still written on;
@@ -303,139 +299,6 @@ async function settle(
   leftMs: number,
 ): Promise<Outcome[]> {
   return outcomes(pending.plan, await settleByRead(target, pending, err, leftMs, "PutItem"));
-}
-
-/**
- * After a conditional write was refused, whether it (an earlier send of it) applied, as the item
- * it answered tells; `OutcomeUnknownError` when that cannot be told.
- */
-export function conflictVerdict(
-  target: Target,
-  sent: { readonly basis: Seen; readonly writeId: string; readonly uncertain: boolean },
-  current: Seen,
-  cause: unknown,
-): "applied" | "not-applied" {
-  const verdict = afterConflict(sent.basis, sent.writeId, sent.uncertain, current);
-  if (verdict !== "unknown") return verdict;
-  throw outcomeUnknown(
-    target,
-    sent.writeId,
-    cause,
-    "the item has since moved on past the write ids it keeps (or was deleted)",
-  );
-}
-
-/** A write whose answer was lost and whose outcome the item cannot tell: applied once or not at all. */
-export function outcomeUnknown(
-  target: Target,
-  writeId: string,
-  cause: unknown,
-  why: string,
-): OutcomeUnknownError {
-  const reason = `the answer to a write was lost and ${why}, so whether it applied cannot be told`;
-  return new OutcomeUnknownError(
-    `Atom "${target.definition.name}" ${target.keyText}: ${reason}. It applied once or not at ` +
-      "all, never twice: deref the atom to see its value before deciding what to do.",
-    {
-      details: {
-        atom: target.definition.name,
-        key: target.keyText,
-        writeId,
-        reason,
-      },
-      cause,
-    },
-  );
-}
-
-/**
- * Why a write's retries ran out: unknown after a send that may have applied; the request's own
- * failure when it was not reached or throttled to the end; else contention.
- */
-export function gaveUp(
-  target: Target,
-  uncertain: { readonly writeId: string } | undefined,
-  last: Failed | undefined,
-  run: { readonly attempts: number; readonly elapsedMs: number; readonly cause: unknown },
-  operation: string,
-): never {
-  const { core, definition } = target;
-  if (uncertain !== undefined) {
-    throw outcomeUnknown(
-      target,
-      uncertain.writeId,
-      run.cause,
-      "the retries ran out before DynamoDB answered",
-    );
-  }
-  // Nothing was written: not reached, or throttled, to the end.
-  if (last !== undefined && last.failure !== "conflict" && last.failure !== "busy") {
-    throw core.executor.failed(operation, last);
-  }
-  throw new SwapConflictError(
-    `Atom "${definition.name}" ${target.keyText}: gave up after ${run.attempts} attempts in ` +
-      `${run.elapsedMs} ms of contention; nothing was written. Raise retry.maxAttempts ` +
-      "or retry.deadlineMs, or spread the load over more atoms.",
-    {
-      details: {
-        atom: definition.name,
-        key: target.keyText,
-        attempts: run.attempts,
-        elapsedMs: run.elapsedMs,
-      },
-      retryable: true,
-      cause: run.cause,
-    },
-  );
-}
-
-/**
- * Deletes the item once. A delete is unconditional, so a lost answer is not sent again (it could
- * delete an item made again since): the item is read instead. Absent after an answer that came
- * back (a 5xx), the delete is done, by us or by someone else: the atom is gone either way.
- * Present, or after a send that went out unanswered (it may still land), its outcome is unknown.
- */
-export async function removeOnce(target: Target): Promise<void> {
-  const { core } = target;
-  let last: Failed | undefined;
-  await retrying(
-    target.retry,
-    async (clock) => {
-      const result = await core.executor.attempt(
-        new DeleteItemCommand(deleteAtom(core.table, target.key)),
-        clock.left(),
-      );
-      if (result.ok) return { done: undefined };
-      last = result;
-      if (!result.mayHaveApplied && result.failure !== "definite") {
-        return { again: result.failure, cause: result.error };
-      }
-      if (!result.mayHaveApplied) throw core.executor.failed("DeleteItem", result);
-      const current = result.mayLandLater
-        ? undefined
-        : await readSeen(target, clock.left()).catch(() => undefined);
-      if (current?.exists === false) return { done: undefined };
-      const why = result.mayLandLater
-        ? "the delete went out unanswered and may still land"
-        : "the item could not be read, or is there (perhaps made again since)";
-      throw new OutcomeUnknownError(
-        `Atom "${target.definition.name}" ${target.keyText}: the answer to destroy() was lost and ${why}. ` +
-          "Deref the atom to see whether it is still there.",
-        {
-          details: {
-            atom: target.definition.name,
-            key: target.keyText,
-            writeId: "(destroy)",
-            reason: why,
-          },
-          cause: result.error,
-        },
-      );
-    },
-    () => {
-      throw core.executor.failed("DeleteItem", last as Failed);
-    },
-  );
 }
 
 /** Refuses a new value whose key fields name another item: an atom's key never changes. */

@@ -293,3 +293,38 @@ export function invalidFilter(atom: string, path: string, reason: string): Dynat
     { details: { atom, path, reason } },
   );
 }
+
+/**
+ * A condition as text, for a cursor's fingerprint: every value tagged with its kind, so that two
+ * conditions share a text only when they are the same (Infinity is not NaN, 5n is not "5n").
+ */
+export function condKey(cond: Cond): string {
+  return JSON.stringify(tagged(cond));
+}
+
+function tagged(value: unknown): unknown {
+  switch (typeof value) {
+    case "number":
+      return { n: Object.is(value, -0) ? "-0" : String(value) };
+    case "bigint":
+      return { b: String(value) };
+    case "string":
+      return { s: value };
+    case "boolean":
+      return { t: value };
+    case "undefined":
+      return { u: true };
+    default:
+      if (value === null) return { z: true };
+      if (value instanceof Date) return { d: String(value.getTime()) };
+      if (value instanceof Set) return { set: [...value].map(tagged) };
+      if (value instanceof Map) return { map: [...value].map(([k, v]) => [tagged(k), tagged(v)]) };
+      if (Array.isArray(value)) return { l: value.map(tagged) };
+      if (typeof value === "object")
+        return {
+          o: Object.entries(value).map(([k, v]) => [k, tagged(v)]),
+          c: value.constructor?.name,
+        };
+      return { x: String(value) };
+  }
+}

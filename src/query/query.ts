@@ -1,27 +1,17 @@
 import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
-import { isDynatomError } from "../errors/index.js";
 import { bothFilters, type Compiled, compileFilter, liveFilter } from "../filter/compile.js";
 import { evaluate } from "../filter/evaluate.js";
-import { buildWhere, type Cond, fieldsOf } from "../filter/where.js";
+import { buildWhere, type Cond, condKey, fieldsOf } from "../filter/where.js";
 import { queryIndex } from "../requests/query.js";
 import { expired, nowSeconds } from "../schema/bookkeeping.js";
-import { PRIMARY } from "../schema/check.js";
-import { partitionKey } from "../schema/keys.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition, IndexShape } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { fingerprint, makeCursor, readCursor } from "./cursor.js";
 import { type Order, type SortPlan, sortPlan } from "./plan.js";
-import {
-  type Condition,
-  checkKinds,
-  inRange,
-  invalidCondition,
-  type SortRange,
-  sortRange,
-} from "./range.js";
-import { type Selection, selection } from "./select.js";
+import { type Condition, inRange, invalidCondition, type SortRange, sortRange } from "./range.js";
+import { pickFields, type Selection, selection } from "./select.js";
 import type { IndexQuery, Page, QueryOptions, RunnableQuery } from "./types.js";
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -381,6 +371,10 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       if (past >= 0) {
         items = items.slice(0, past);
         next = undefined;
+      } else if (next !== undefined && beyond(next[sk]?.S ?? "")) {
+        // A filter can drop every item past the range: where DynamoDB stopped reading tells
+        // too (a cursor past the range would be refused, and reading on would waste reads).
+        next = undefined;
       }
     }
     return { items: this.#matching(items), next };
@@ -426,59 +420,3 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     return { items: values, cursor: makeCursor(from, query, next) };
   }
 }
-
-/** Only these fields of a decoded value. */
-function pickFields(value: unknown, fields: readonly string[]): Record<string, unknown> {
-  const all = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const field of fields) if (Object.hasOwn(all, field)) out[field] = all[field];
-  return out;
-}
-
-/** A filter as a cursor's fingerprint takes it: any value made JSON, bigints and Sets too. */
-function condKey(cond: Cond): string {
-  return JSON.stringify(cond, (_, value: unknown) => {
-    if (typeof value === "bigint") return `${value}n`;
-    if (value instanceof Set) return { set: [...value] };
-    if (value instanceof Map) return { map: [...value] };
-    return value;
-  });
-}
-
-/** The index partition key of `fields`, after checking they name the index's partition fields. */
-function partitionOf(definition: AtomDefinition, index: IndexShape, fields: Fields): string {
-  const fail = (reason: string) => invalidCondition(definition.name, index.name, reason);
-  const given = typeof fields === "object" && fields !== null ? Object.keys(fields) : [];
-  const missing = index.pk.filter((field) => !given.includes(field));
-  const extra = given.filter((field) => !index.pk.includes(field));
-  if (missing.length > 0 || extra.length > 0) {
-    throw fail(
-      `the partition is given by exactly ${index.pk.join(", ")}; got ${given.join(", ") || "none"}`,
-    );
-  }
-  checkKinds(definition, index, fields);
-  try {
-    return partitionKey(definition.name, index.pk, fields);
-  } catch (err) {
-    if (isDynatomError(err, "encoding.unindexable")) throw fail(err.message);
-    throw err;
-  }
-}
-
-/**
- * `store.query(X)`: an object with one method per index of the atom type, and `primary` for the
- * table's own key (read as an index whose key attributes are `pk` and `sk`).
- */
-export function atomQueries(core: StoreCore, definition: AtomDefinition): QueriesOf {
-  const queries: Record<string, (partition: Fields) => Query<unknown>> = {};
-  const table: IndexShape = { name: PRIMARY, gsi: "", ...definition.key };
-  for (const index of [table, ...definition.indexes]) {
-    queries[index.name] = (partition) =>
-      new Query(core, definition, index, partitionOf(definition, index, partition));
-  }
-  return Object.freeze(queries) as QueriesOf;
-}
-
-type QueriesOf = { readonly [name: string]: (partition: Fields) => Query<unknown> } & {
-  readonly primary: (partition: Fields) => Query<unknown>;
-};

@@ -56,11 +56,7 @@ export function selection(
   }
   const picked = [...new Set(fields as string[])];
   const keep = new Set(picked);
-  const pick = (value: Record<string, unknown>) => {
-    const out: Record<string, unknown> = {};
-    for (const field of picked) if (Object.hasOwn(value, field)) out[field] = value[field];
-    return out;
-  };
+  const pick = (value: Record<string, unknown>) => pickFields(value, picked);
   if (Object.keys(definition.migrate).length > 0) {
     return {
       fields: picked,
@@ -93,4 +89,12 @@ export function selection(
       throw schemaMismatch(definition.name, itemKeyText(definition.key, item), mismatch);
     },
   };
+}
+
+/** Only these fields of a decoded value. */
+export function pickFields(value: unknown, fields: readonly string[]): Record<string, unknown> {
+  const all = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const field of fields) if (Object.hasOwn(all, field)) out[field] = all[field];
+  return out;
 }

@@ -4,18 +4,15 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
+import { conflictVerdict, gaveUp } from "../atom/outcome.js";
 import {
   AGED_MS,
   type Applied,
   applyAll,
   type Change,
-  conflictVerdict,
-  gaveUp,
   settleByRead,
   type Target,
 } from "../atom/write.js";
-import { NOTE_ATTRIBUTE } from "../encoding/index.js";
-import { numberToN } from "../encoding/limits.js";
 import { DynatomError } from "../errors/index.js";
 import type { Failed } from "../executor/executor.js";
 import { retrying } from "../executor/loop.js";
@@ -23,24 +20,19 @@ import { within } from "../executor/policy.js";
 import { type Compiled, compileFilter } from "../filter/compile.js";
 import { evaluate } from "../filter/evaluate.js";
 import type { Cond } from "../filter/where.js";
-import { ABSENT, bookkeeping, live, type Seen, seenFrom, ttlIn } from "../protocol/state.js";
+import { bookkeeping, live, type Seen, seenFrom } from "../protocol/state.js";
 import { getAtom } from "../requests/atom.js";
-import { projectionOf } from "../requests/projection.js";
 import { updateAtom } from "../requests/update.js";
 import {
   ATOM_VERSION_ATTRIBUTE,
-  atomVersionOf,
   newWriteId,
   nextWriteIds,
-  SCHEMA_VERSION_ATTRIBUTE,
-  schemaVersionOf,
-  TTL_ATTRIBUTE,
   WRITE_IDS_ATTRIBUTE,
-  writeIdsOf,
 } from "../schema/bookkeeping.js";
-import { keyFieldsOf, keyId } from "../schema/keys.js";
-import type { StoreCore } from "../store/core.js";
+import { keyFieldsOf } from "../schema/keys.js";
+import { drifted } from "./drift.js";
 import { planFast } from "./fast.js";
+import { BOOKKEEPING, fullyKnown, knownFrom, recalled, remember } from "./known.js";
 import { applyOps, invalidUpdate, type Ops } from "./ops.js";
 
 /** What an update does: its operations, its condition, and whether it may make the item. */
@@ -50,75 +42,6 @@ export interface UpdateSpec {
   readonly upsert: boolean;
   /** The key fields, as given: what an upsert starts the value from. */
   readonly keyFields: Readonly<Record<string, unknown>>;
-}
-
-/** A state the fast path can write on: its bookkeeping, and the value when it was read. */
-interface Known {
-  /** The state; its `value` only counts when `valueRead`. */
-  readonly seen: Seen & { readonly stored: NonNullable<Seen["stored"]> };
-  /** Whether `seen.value` is the stored value at that state (read, not remembered). */
-  readonly valueRead: boolean;
-}
-
-/** The attributes a read for an update asks for: the bookkeeping, never the value. */
-const BOOKKEEPING = projectionOf([
-  "pk",
-  ATOM_VERSION_ATTRIBUTE,
-  WRITE_IDS_ATTRIBUTE,
-  NOTE_ATTRIBUTE,
-  SCHEMA_VERSION_ATTRIBUTE,
-  TTL_ATTRIBUTE,
-]);
-
-/**
- * The states recent updates left, per store and key, so that the next update of the same item
- * needs no read at all: a guess only (every write is conditional on it; a wrong one is refused
- * with the item as it is). Bookkeeping only, never values: a few hundred bytes per key.
- */
-const remembered = new WeakMap<StoreCore, Map<string, Known>>();
-const REMEMBERED_KEYS = 1024;
-
-function remember(target: Target, known: Known): void {
-  let byKey = remembered.get(target.core);
-  if (byKey === undefined) {
-    byKey = new Map();
-    remembered.set(target.core, byKey);
-  }
-  const id = keyId(target.key);
-  byKey.delete(id);
-  byKey.set(id, { seen: { ...known.seen, value: undefined }, valueRead: false });
-  if (byKey.size > REMEMBERED_KEYS) byKey.delete(byKey.keys().next().value as string);
-}
-
-function recalled(target: Target): Known | undefined {
-  return remembered.get(target.core)?.get(keyId(target.key));
-}
-
-/** The state an item's bookkeeping shows, without decoding its value. */
-function knownFrom(target: Target, item: Record<string, AttributeValue> | undefined): Known {
-  const { definition } = target;
-  if (item === undefined)
-    return { seen: { ...ABSENT, stored: { note: null, schema: 0 } }, valueRead: false };
-  const { ids, form } = writeIdsOf(definition, item);
-  return {
-    seen: {
-      exists: true,
-      version: atomVersionOf(definition, item),
-      writes: ids,
-      ...(form === "text" ? {} : { writesForm: form }),
-      ...ttlIn(definition, item),
-      value: undefined,
-      stored: {
-        note: item[NOTE_ATTRIBUTE]?.S ?? null,
-        schema: schemaVersionOf(definition, item) ?? definition.version,
-      },
-    },
-    valueRead: false,
-  };
-}
-
-function fullyKnown(seen: Seen): Known | undefined {
-  return seen.stored === undefined ? undefined : { seen: seen as Known["seen"], valueRead: true };
 }
 
 function failure(
@@ -368,32 +291,6 @@ export async function updateAlone(
     }
   }
   return asSwap(slow ?? undefined);
-}
-
-/** Whether a number an `add` left is stored as text that does not read back as itself. */
-function drifted(ops: Ops, item: Record<string, AttributeValue> | undefined): boolean {
-  for (const [field, op] of ops) {
-    if (op.kind !== "add" || typeof op.value !== "number") continue;
-    const text = item?.[field]?.N;
-    if (text !== undefined && canonical(numberToN(Number(text)) ?? "") !== canonical(text))
-      return true;
-  }
-  return false;
-}
-
-/**
- * A decimal's digits and exponent, as one text for comparing two spellings of one number:
- * "2000000000000000000000" and "2e+21" give "2e21", "1.0" and "1" give "1e0".
- */
-function canonical(text: string): string {
-  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (match === null) return text;
-  const [, sign = "", whole = "", fraction = "", exponent = "0"] = match;
-  const digits = `${whole}${fraction}`.replace(/^0+/, "");
-  if (digits === "") return "0";
-  const trimmed = digits.replace(/0+$/, "");
-  const power = Number(exponent) - fraction.length + (digits.length - trimmed.length);
-  return `${sign === "-" ? "-" : ""}${trimmed}e${power}`;
 }
 
 function isValidation(error: unknown): boolean {
