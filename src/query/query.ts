@@ -146,13 +146,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     const items: Item[] = [];
     for (;;) {
       // DynamoDB's Limit counts the items it reads, before the filter: read in larger pages.
-      const want =
-        limit === undefined
-          ? undefined
-          : Math.max(
-              limit - items.length + 1,
-              this.#filter === undefined && this.#definition.ttl === undefined ? 0 : FILTERED_PAGE,
-            );
+      const want = this.#want(limit, items.length);
       const read = await this.#read(plan, { order, start, limit: want, consistent });
       items.push(...read.items);
       if (limit !== undefined && items.length > limit) {
@@ -259,9 +253,20 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     return this.#input(plan, {
       order,
       start,
-      limit: limit === undefined ? undefined : limit + 1,
+      limit: this.#want(limit, 0),
       consistent,
     });
+  }
+
+  /**
+   * How many items to ask DynamoDB for, with `have` matches of `limit` in hand: one more than
+   * are missing (to know whether more follow), and at least a large page where a filter (or
+   * expiry) may drop items, since DynamoDB's Limit counts items read before it.
+   */
+  #want(limit: number | undefined, have: number): number | undefined {
+    if (limit === undefined) return undefined;
+    const filtered = this.#filter !== undefined || this.#definition.ttl !== undefined;
+    return Math.max(limit - have + 1, filtered ? FILTERED_PAGE : 0);
   }
 
   #with(condition: Condition): Query<T> {
