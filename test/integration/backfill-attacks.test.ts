@@ -107,6 +107,25 @@ const PlainIndexed = defineAtom({
   indexes: { byN: { pk: ["g"], sk: ["n"] } },
 });
 
+/** Writes values as an older definition did (its own store, closed after). */
+async function seed(
+  atom: typeof Plain | typeof ItemV1,
+  values: readonly { g: string; id: string; n: number }[],
+): Promise<void> {
+  const old = createStore({ table, atoms: [atom], client: dynamo().client });
+  await old.putItems(atom as typeof Plain, values);
+  await old.close();
+}
+
+/** `count` rows of group `g`: ids `<prefix>00`, `<prefix>01`, …, with `n` their number. */
+function numbered(g: string, prefix: string, count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    g,
+    id: `${prefix}${String(i).padStart(2, "0")}`,
+    n: i,
+  }));
+}
+
 test.before(async () => {
   table = dynamo().tableName("attack2-backfill");
   const store = createStore({
@@ -251,12 +270,7 @@ test.serial(
 
 test.serial("a migration that throws: a typed error, no unhandled rejection", async (t) => {
   const g = uniq("thing");
-  const old = createStore({ table, atoms: [ItemV1], client: dynamo().client });
-  await old.putItems(
-    ItemV1,
-    Array.from({ length: 20 }, (_, i) => ({ g, id: `i${String(i).padStart(2, "0")}`, n: i })),
-  );
-  await old.close();
+  await seed(ItemV1, numbered(g, "i", 20));
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on("unhandledRejection", onUnhandled);
@@ -401,12 +415,7 @@ test.serial(
 
 test.serial("a backfill twice, resumed from every cursor, never loops and ends", async (t) => {
   const g = uniq("many");
-  const old = createStore({ table, atoms: [Plain], client: dynamo().client });
-  await old.putItems(
-    Plain,
-    Array.from({ length: 40 }, (_, i) => ({ g, id: `m${String(i).padStart(2, "0")}`, n: i })),
-  );
-  await old.close();
+  await seed(Plain, numbered(g, "m", 40));
   const store = createStore({ table, atoms: [PlainIndexed], client: dynamo().client });
   const cursors: string[] = [];
   await store.backfill(PlainIndexed, {
@@ -428,12 +437,7 @@ test.serial("a backfill twice, resumed from every cursor, never loops and ends",
 
 test.serial("a cursor whose key was altered is refused, not silently skipping items", async (t) => {
   const g = uniq("alt");
-  const old = createStore({ table, atoms: [Plain], client: dynamo().client });
-  await old.putItems(
-    Plain,
-    Array.from({ length: 12 }, (_, i) => ({ g, id: `z${String(i).padStart(2, "0")}`, n: i })),
-  );
-  await old.close();
+  await seed(Plain, numbered(g, "z", 12));
   const store = createStore({ table, atoms: [PlainIndexed], client: dynamo().client });
   // A key no item has, in the form a cursor holds: the scan would resume after it.
   const forged = cursorOf({
