@@ -1,10 +1,18 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { beforeConnect, classify, type Failure } from "./classify.js";
+import { discards, QUIET } from "./quiet-logger.js";
 
 /** A command of the DynamoDB client, with the output it answers. */
 export interface Sendable<O> {
   readonly input: object;
   readonly middlewareStack: {
+    add(
+      middleware: (
+        next: (args: never) => Promise<Answer>,
+        context: { logger?: unknown },
+      ) => (args: never) => Promise<Answer>,
+      options: { step: "initialize"; priority: "high"; name: string },
+    ): void;
     add(
       middleware: (next: (args: never) => Promise<Answer>) => (args: never) => Promise<Answer>,
       options: { step: "deserialize"; priority: "low" | "high"; name: string },
@@ -70,6 +78,15 @@ export async function attempt<O>(
   timeoutMs: number,
   cutsItself = false,
 ): Promise<Attempted<O>> {
+  // A user's client that logs nothing still has the SDK copy every input and answer for its
+  // logger: this request's context gets a logger without the calls that cost it.
+  command.middlewareStack.add(
+    (next, context) => {
+      if (discards(context.logger)) context.logger = QUIET;
+      return next;
+    },
+    { step: "initialize", priority: "high", name: "dynatomQuietLogger" },
+  );
   let dispatched = false;
   let inFlight = 0;
   let mayHaveApplied = false;

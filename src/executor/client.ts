@@ -1,7 +1,8 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynatomError } from "../errors/index.js";
 import { localClientConfig } from "../local/client-config.js";
 import type { LocalDynamo } from "../local/index.js";
+import { QUIET } from "./quiet-logger.js";
 
 /** Where the store's client comes from. */
 export interface ClientOptions {
@@ -109,20 +110,6 @@ export function clientHandle(
     },
   };
 }
-
-/**
- * A logger like the SDK's default, which does nothing, but without `info` and `error`: having
- * them, the SDK copies every request's input and answer through their schemas for the logger,
- * 3–4% of an atom's write. They are only ever called as `logger?.info?.(…)`; `debug` and `warn`
- * are called unguarded, so they stay. The class keeps the default's name because the SDK tests
- * for it (`constructor.name === "NoOpLogger"`) to print its own warnings to the console (several
- * credential sources, a full socket pool) instead of to the logger: they still print.
- */
-class NoOpLogger {
-  debug(): void {}
-  warn(): void {}
-}
-const QUIET = new NoOpLogger() as unknown as NonNullable<DynamoDBClientConfig["logger"]>;
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 3_000;
