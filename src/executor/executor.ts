@@ -44,7 +44,7 @@ export class Executor {
       return { ok: false, failure: "definite", error, mayHaveApplied: false };
     }
     const ms = Math.min(this.#timeoutMs, leftMs ?? Number.POSITIVE_INFINITY);
-    return attempt(client, command, ms, this.#cutsItself);
+    return attempt(client, command, ms, this.#cutsItself ? this.#timeoutMs : undefined);
   }
 
   /**
