@@ -81,13 +81,15 @@ export async function attempt<O>(
 ): Promise<Attempted<O>> {
   // A user's client that logs nothing still has the SDK copy every input and answer for its
   // logger: this request's context gets a logger without the calls that cost it.
-  command.middlewareStack.add(
-    (next, context) => {
-      if (discards(context.logger)) context.logger = QUIET;
-      return next;
-    },
-    { step: "initialize", priority: "high", name: "dynatomQuietLogger" },
-  );
+  const { logger } = client.config;
+  if (logger !== QUIET && discards(logger))
+    command.middlewareStack.add(
+      (next, context) => {
+        context.logger = QUIET;
+        return next;
+      },
+      { step: "initialize", priority: "high", name: "dynatomQuietLogger" },
+    );
   let dispatched = false;
   let inFlight = 0;
   let mayHaveApplied = false;
