@@ -8,6 +8,7 @@ import { expired, nowSeconds } from "../schema/bookkeeping.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition, IndexShape } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
+import { countRange } from "./count.js";
 import { fingerprint, makeCursor, readCursor } from "./cursor.js";
 import { type Order, type SortPlan, sortPlan } from "./plan.js";
 import { type Condition, inRange, invalidCondition, type SortRange, sortRange } from "./range.js";
@@ -105,38 +106,38 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     return { ...wide, fields: picked.fields, pick: picked.fields };
   }
 
-  #derive(change: { selection?: Selection; filter?: Filter }): Query<T> {
+  #derive(change: { condition?: Condition; selection?: Selection; filter?: Filter }): Query<T> {
     return new Query<T>(
       this.#core,
       this.#definition,
       this.#index,
       this.#partition,
-      this.#condition,
+      change.condition ?? this.#condition,
       change.selection ?? this.#selection,
       change.filter ?? this.#filter,
     );
   }
 
   eq(fields: Fields): RunnableQuery<T> {
-    return this.#with({ op: "eq", fields });
+    return this.#derive({ condition: { op: "eq", fields } });
   }
   gt(fields: Fields): RunnableQuery<T> {
-    return this.#with({ op: "gt", fields });
+    return this.#derive({ condition: { op: "gt", fields } });
   }
   gte(fields: Fields): RunnableQuery<T> {
-    return this.#with({ op: "gte", fields });
+    return this.#derive({ condition: { op: "gte", fields } });
   }
   lt(fields: Fields): RunnableQuery<T> {
-    return this.#with({ op: "lt", fields });
+    return this.#derive({ condition: { op: "lt", fields } });
   }
   lte(fields: Fields): RunnableQuery<T> {
-    return this.#with({ op: "lte", fields });
+    return this.#derive({ condition: { op: "lte", fields } });
   }
   between(from: Fields, to: Fields): RunnableQuery<T> {
-    return this.#with({ op: "between", fields: from, to });
+    return this.#derive({ condition: { op: "between", fields: from, to } });
   }
   beginsWith(fields: Fields): RunnableQuery<T> {
-    return this.#with({ op: "beginsWith", fields });
+    return this.#derive({ condition: { op: "beginsWith", fields } });
   }
 
   async go(options: QueryOptions | null = {}): Promise<Page<T>> {
@@ -205,45 +206,14 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       } while (start !== undefined);
       return total;
     }
-    // A half-open range is read up to a key and stopped there (see `sortPlan`), which a count
-    // cannot do: count the closed range, less the ends it leaves out.
-    if (range.kind !== "range") return this.#countOf(sortPlan(range, "asc"), consistent);
-    const closed = sortPlan({ ...range, loOpen: false, hiOpen: false }, "asc");
-    if (closed === undefined || sortPlan(range, "asc") === undefined) return 0;
-    const end = (key: string) => sortPlan({ kind: "eq", key }, "asc");
-    const [all, low, high] = await Promise.all([
-      this.#countOf(closed, consistent),
-      range.loOpen ? this.#countOf(end(range.lo), consistent) : 0,
-      range.hiOpen ? this.#countOf(end(range.hi), consistent) : 0,
-    ]);
-    return all - low - high;
-  }
-
-  async #countOf(plan: SortPlan | undefined, consistent: boolean): Promise<number> {
-    if (plan === undefined) return 0;
-    let total = 0;
-    let start: Item | undefined;
-    do {
-      const input = queryIndex({
-        table: this.#core.table,
-        gsi: this.#index.gsi,
-        partition: this.#partition,
-        sort: plan,
-        ascending: true,
-        start,
-        limit: undefined,
-        consistent,
-        count: true,
-        ...(this.#definition.ttl === undefined ? {} : { filter: liveFilter(nowSeconds()) }),
-      });
-      const result = await this.#core.executor.read(
-        () => new QueryCommand(input),
-        this.#core.retry,
-      );
-      total += result.Count ?? 0;
-      start = result.LastEvaluatedKey;
-    } while (start !== undefined);
-    return total;
+    return countRange(
+      this.#core,
+      this.#definition,
+      this.#index.gsi,
+      this.#partition,
+      range,
+      consistent,
+    );
   }
 
   /** The QueryCommand input of the first request, without sending it. */
@@ -267,18 +237,6 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     if (limit === undefined) return undefined;
     const filtered = this.#filter !== undefined || this.#definition.ttl !== undefined;
     return Math.max(limit - have + 1, filtered ? FILTERED_PAGE : 0);
-  }
-
-  #with(condition: Condition): Query<T> {
-    return new Query<T>(
-      this.#core,
-      this.#definition,
-      this.#index,
-      this.#partition,
-      condition,
-      this.#selection,
-      this.#filter,
-    );
   }
 
   #prepare(given: QueryOptions | null) {
