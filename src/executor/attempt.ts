@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { beforeConnect, classify, type Failure } from "./classify.js";
-import { discards, QUIET } from "./quiet-logger.js";
+import { discards, uncopied } from "./quiet-logger.js";
 
 /** A command of the DynamoDB client, with the output it answers. */
 export interface Sendable<O> {
@@ -9,7 +9,7 @@ export interface Sendable<O> {
     add(
       middleware: (
         next: (args: never) => Promise<Answer>,
-        context: { logger?: unknown },
+        context: Record<string, unknown>,
       ) => (args: never) => Promise<Answer>,
       options: { step: "initialize"; priority: "high"; name: string },
     ): void;
@@ -80,15 +80,14 @@ export async function attempt<O>(
   cutsAt?: number,
 ): Promise<Attempted<O>> {
   // A user's client that logs nothing still has the SDK copy every input and answer for its
-  // logger: this request's context gets a logger without the calls that cost it.
-  const { logger } = client.config;
-  if (logger !== QUIET && discards(logger))
+  // logger: this request's copies are skipped.
+  if (discards(client.config.logger))
     command.middlewareStack.add(
       (next, context) => {
-        context.logger = QUIET;
+        uncopied(context);
         return next;
       },
-      { step: "initialize", priority: "high", name: "dynatomQuietLogger" },
+      { step: "initialize", priority: "high", name: "dynatomUncopied" },
     );
   let dispatched = false;
   let inFlight = 0;

@@ -56,12 +56,14 @@ export function clientHandle(
   const endpoint = options.endpoint ?? env.DYNATOM_ENDPOINT;
   checkEndpoint(endpoint, options.endpoint === undefined ? "DYNATOM_ENDPOINT" : "endpoint");
   // The installed SDK sets no timeout by default: a server that accepts and never answers
-  // would hold a call for good. The connect is bounded too. No socketTimeout: an answer whose
-  // body trickles is cut by the request's own deadline (`attempt`), and the handler's socket
-  // timer costs every request 2–3%.
+  // would hold a call for good. The connect is bounded too. No socket timer (0 turns it off,
+  // also the one AWS_ENABLE_DEFAULT_SOCKET_TIMEOUT_2026 would set, which could undercut a long
+  // requestTimeoutMs): an answer whose body trickles is cut by the request's own deadline
+  // (`attempt`), and the handler's socket timer costs every request 2–3%.
   const requestHandler = {
     requestTimeout: timeout,
     throwOnRequestTimeout: true,
+    socketTimeout: 0,
     connectionTimeout: Math.min(timeout, CONNECT_TIMEOUT_MS),
   };
   // No hidden SDK retries: the executor sees every attempt and decides each resend itself.

@@ -19,13 +19,27 @@ class NoOpLogger {
 export const QUIET = new NoOpLogger() as unknown as Logger;
 
 /**
- * Whether a client's logger is the SDK's default, which discards everything: then its requests
- * may use {@link QUIET} and skip the copy nobody reads. A logger of the user's keeps every line.
+ * Whether a client's logger is the SDK's default, which discards everything: then the copies
+ * its requests make for it are skipped ({@link uncopied}). A logger of the user's keeps every line.
  */
 export function discards(logger: unknown): boolean {
   return (
+    logger !== QUIET &&
     typeof logger === "object" &&
     logger !== null &&
     (logger as { constructor?: { name?: unknown } }).constructor?.name === "NoOpLogger"
   );
+}
+
+/** What a log entry holds instead of a request or answer nobody reads. */
+const NOT_COPIED = "(not copied: the client's logger discards it)";
+
+/**
+ * Replaces, in one request's context, the functions the SDK runs to copy its input and answer
+ * for the logger, with ones that copy nothing. The logger itself stays: a middleware of the
+ * user's may call any of its methods.
+ */
+export function uncopied(context: Record<string, unknown>): void {
+  context.inputFilterSensitiveLog = () => NOT_COPIED;
+  context.outputFilterSensitiveLog = () => NOT_COPIED;
 }
