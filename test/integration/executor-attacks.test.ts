@@ -6,7 +6,6 @@
 // conflicting writes ended "unknown"; and without any socketTimeout, the 300 s default idle cut
 // of AWS_ENABLE_DEFAULT_SOCKET_TIMEOUT_2026 undercut a requestTimeoutMs above 300 s.
 import { createServer as createHttpServer, request as httpRequest } from "node:http";
-import { createServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import test from "ava";
@@ -14,7 +13,12 @@ import { createStore, isDynatomError } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { clientHandle } from "../../src/executor/client.js";
 import { Counter, Register } from "../helpers/atoms.js";
-import { startSilentServer, startTrickleServer } from "../helpers/silent-server.js";
+import {
+  listening,
+  startRawServer,
+  startSilentServer,
+  startTrickleServer,
+} from "../helpers/silent-server.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
@@ -27,35 +31,6 @@ test.before(async () => {
 
 let n = 0;
 const fresh = () => `x${++n}`;
-
-/** A raw TCP server: `onRequest` decides what each connection gets once a request arrives. */
-async function startRawServer(onRequest: (socket: Socket, first: Buffer) => void): Promise<{
-  endpoint: string;
-  open(): number;
-  close(): void;
-}> {
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    socket.on("close", () => sockets.delete(socket));
-    socket.once("data", (first: Buffer) => onRequest(socket, first));
-    socket.resume();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    open: () => sockets.size,
-    close() {
-      for (const timer of timers) clearInterval(timer);
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
 
 const HEAD_START = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n";
 
@@ -357,7 +332,6 @@ for (const shape of ["silent", "trickle", "mid-headers", "headers-then-silence"]
  * given broken way after DynamoDB applied it: the write landed, its answer did not.
  */
 async function startApplyingProxy(target: string, shape: Exclude<Shape, "silent">) {
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const url = new URL(target);
   const server = createHttpServer((req, res) => {
@@ -403,22 +377,7 @@ async function startApplyingProxy(target: string, shape: Exclude<Shape, "silent"
       forward.end(body);
     });
   });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    open: () => sockets.size,
-    close() {
-      for (const timer of timers) clearInterval(timer);
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
+  return listening(server, timers);
 }
 
 for (const shape of ["trickle", "mid-headers", "headers-then-silence"] as const) {
