@@ -1,6 +1,11 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { beforeConnect, classify, type Failure } from "./classify.js";
 import { discards, uncopied } from "./quiet-logger.js";
+
+/** A client of the AWS SDK that the executor sends through (DynamoDB's, or its Streams'). */
+export interface SendClient {
+  readonly config: { readonly logger?: unknown };
+  send(command: never, options?: never): Promise<unknown>;
+}
 
 /** A command of the DynamoDB client, with the output it answers. */
 export interface Sendable<O> {
@@ -74,7 +79,7 @@ export class RequestTimeout extends Error {
  * user's may only warn, so its requests are aborted.
  */
 export async function attempt<O>(
-  client: DynamoDBClient,
+  client: SendClient,
   command: Sendable<O>,
   timeoutMs: number,
   cutsAt?: number,
@@ -173,7 +178,7 @@ export async function attempt<O>(
     const output = await Promise.race([
       (options === undefined
         ? client.send(command as never)
-        : client.send(command as never, options)) as Promise<O>,
+        : client.send(command as never, options as never)) as Promise<O>,
       expired,
     ]);
     return { ok: true, output };

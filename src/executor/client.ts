@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { DynatomError } from "../errors/index.js";
 import { localClientConfig } from "../local/client-config.js";
 import type { LocalDynamo } from "../local/index.js";
@@ -8,6 +9,11 @@ import { QUIET } from "./quiet-logger.js";
 export interface ClientOptions {
   /** A client you own: used as is, never destroyed by the store. */
   readonly client?: DynamoDBClient;
+  /**
+   * A DynamoDB Streams client you own, for the change feed: used as is, never destroyed by the
+   * store. Default: one made from the DynamoDB client's region, credentials and endpoint.
+   */
+  readonly streamsClient?: DynamoDBStreamsClient;
   /**
    * `"embedded"` starts DynamoDB Local in this process (stopped by `store.close()`); a URL uses
    * that endpoint. Default: `DYNATOM_ENDPOINT`, else real DynamoDB from the AWS environment.
@@ -25,6 +31,8 @@ export interface ClientOptions {
 /** The client a store talks through, made on first use, and what must be released on close. */
 export interface ClientHandle {
   get(): Promise<DynamoDBClient>;
+  /** The Streams client of the change feed, made on first use beside the DynamoDB client. */
+  streams(): Promise<DynamoDBStreamsClient>;
   /** How long one request may take, in ms: the executor bounds every request by it. */
   readonly timeoutMs: number;
   /**
@@ -32,6 +40,8 @@ export interface ClientHandle {
    * (one made here, with `throwOnRequestTimeout`); a client of the user's is not trusted to.
    */
   readonly cutsItself: boolean;
+  /** The same, for the Streams client. */
+  readonly streamsCutItself: boolean;
   close(): Promise<void>;
 }
 
@@ -50,8 +60,22 @@ export function clientHandle(
 ): ClientHandle {
   const timeout = requestTimeout(options.requestTimeoutMs, env);
   const own = options.client;
+  const ownStreams = options.streamsClient;
   if (own !== undefined) {
-    return { get: async () => own, timeoutMs: timeout, cutsItself: false, close: async () => {} };
+    let made: DynamoDBStreamsClient | undefined;
+    return {
+      get: async () => own,
+      streams: async () => {
+        made ??= ownStreams ?? streamsBeside(own, {}, QUIET);
+        return made;
+      },
+      timeoutMs: timeout,
+      cutsItself: false,
+      streamsCutItself: false,
+      close: async () => {
+        if (made !== ownStreams) made?.destroy();
+      },
+    };
   }
   const endpoint = options.endpoint ?? env.DYNATOM_ENDPOINT;
   checkEndpoint(endpoint, options.endpoint === undefined ? "DYNATOM_ENDPOINT" : "endpoint");
@@ -95,23 +119,54 @@ export function clientHandle(
     }
     return new DynamoDBClient({ requestHandler, maxAttempts, logger });
   };
+  let streams: DynamoDBStreamsClient | undefined;
+  const get = () => {
+    // A failed start (no Java, a timeout) is not kept: the next call tries again.
+    made ??= make().catch((err: unknown) => {
+      made = undefined;
+      throw err;
+    });
+    return made;
+  };
   return {
     timeoutMs: timeout,
     cutsItself: true,
-    get: () => {
-      // A failed start (no Java, a timeout) is not kept: the next call tries again.
-      made ??= make().catch((err: unknown) => {
-        made = undefined;
-        throw err;
-      });
-      return made;
+    // A Streams client of the user's may only warn on a timeout; its requests are aborted.
+    streamsCutItself: ownStreams === undefined,
+    get,
+    streams: async () => {
+      if (ownStreams !== undefined) return ownStreams;
+      const client = await get();
+      streams ??= streamsBeside(client, requestHandler, logger);
+      return streams;
     },
     async close() {
       const client = made === undefined ? undefined : await made.catch(() => undefined);
       client?.destroy();
+      streams?.destroy();
       await local?.stop();
     },
   };
+}
+
+/**
+ * A Streams client that reaches the same DynamoDB as `client`: its region, its credentials, and
+ * its endpoint where one was set (DynamoDB Local serves Streams on the same port).
+ */
+function streamsBeside(
+  client: DynamoDBClient,
+  requestHandler: object,
+  logger: typeof QUIET,
+): DynamoDBStreamsClient {
+  const { region, credentials, endpoint, isCustomEndpoint } = client.config;
+  return new DynamoDBStreamsClient({
+    region,
+    credentials,
+    ...(isCustomEndpoint && endpoint !== undefined ? { endpoint } : {}),
+    requestHandler,
+    maxAttempts: 1,
+    logger,
+  });
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;

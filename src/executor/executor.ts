@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynatomError } from "../errors/index.js";
-import { type Attempted, attempt, type Sendable } from "./attempt.js";
+import { type Attempted, attempt, type Sendable, type SendClient } from "./attempt.js";
 import { requestFailed, worthRetrying } from "./classify.js";
 import { type Exhausted, retrying } from "./loop.js";
 import type { RetryPolicy } from "./policy.js";
@@ -14,19 +14,14 @@ export type Failed = Extract<Attempted<unknown>, { ok: false }>;
  * atom write settles a lost answer, a batch reads its chunk back); requests that change nothing
  * use `read`, which simply sends again.
  */
-export class Executor {
+export class Executor<C extends SendClient = DynamoDBClient> {
   readonly table: string;
-  readonly #client: () => Promise<DynamoDBClient>;
+  readonly #client: () => Promise<C>;
   readonly #timeoutMs: number;
   readonly #cutsItself: boolean;
 
   /** `cutsItself`: the client throws on a request past the timeout it is given (see `attempt`). */
-  constructor(
-    table: string,
-    client: () => Promise<DynamoDBClient>,
-    timeoutMs: number,
-    cutsItself = false,
-  ) {
+  constructor(table: string, client: () => Promise<C>, timeoutMs: number, cutsItself = false) {
     this.table = table;
     this.#client = client;
     this.#timeoutMs = timeoutMs;
@@ -35,7 +30,7 @@ export class Executor {
 
   /** Sends once, within the request timeout and, if given, the ms left to the call. */
   async attempt<O>(command: Sendable<O>, leftMs?: number): Promise<Attempted<O>> {
-    let client: DynamoDBClient;
+    let client: C;
     try {
       client = await this.#client();
     } catch (error) {
@@ -51,13 +46,27 @@ export class Executor {
    * Sends a request that changes nothing (or may be repeated as it is) until it is answered:
    * throttled, busy, unreachable or lost attempts are sent again under the policy.
    */
-  read<O>(make: () => Sendable<O>, policy: RetryPolicy): Promise<O> {
+  async read<O>(make: () => Sendable<O>, policy: RetryPolicy): Promise<O> {
+    const result = await this.repeat(make, policy);
+    if (!result.ok) throw this.failed(operationOf(make()), result);
+    return result.output;
+  }
+
+  /**
+   * `read` for a request whose refusal can be an answer too (a failed condition, a table that
+   * already exists): the attempt that succeeded, or the failed one `answers` takes as answered.
+   */
+  repeat<O>(
+    make: () => Sendable<O>,
+    policy: RetryPolicy,
+    answers: (failed: Failed) => boolean = () => false,
+  ): Promise<Attempted<O>> {
     let last: Failed | undefined;
     return retrying(
       policy,
       async (clock) => {
         const result = await this.attempt(make(), clock.left());
-        if (result.ok) return { done: result.output };
+        if (result.ok || answers(result)) return { done: result };
         last = result;
         if (result.failure === "unknown" || worthRetrying(result.failure)) {
           return { again: result.failure, cause: result.error };
