@@ -2,6 +2,8 @@ import { Atom, type AtomOptions } from "./atom/atom.js";
 import { findItems } from "./batch/find.js";
 import type { BatchWriteOptions, FindOptions } from "./batch/options.js";
 import { deleteItems, putItems } from "./batch/write.js";
+import { type ChangeFeed, Feed } from "./changes/feed.js";
+import type { ChangeOf, ChangesOptions } from "./changes/types.js";
 import type { ClientOptions } from "./executor/client.js";
 import { type RetryOptions, retryPolicy } from "./executor/policy.js";
 import { atomQueries } from "./query/queries.js";
@@ -17,6 +19,7 @@ import type {
   Registered,
 } from "./schema/types.js";
 import { StoreCore } from "./store/core.js";
+import type { EnsureTableOptions } from "./store/table.js";
 import type { Tx, TxOp } from "./transact/ops.js";
 import { type TransactOptions, type TxResults, transact } from "./transact/transact.js";
 import type { UpdateBuilder } from "./update/builder.js";
@@ -155,8 +158,28 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
     fn: (tx: Tx<Atoms>) => Ops,
     options?: TransactOptions,
   ): Promise<TxResults<Ops>>;
-  /** Creates the table and the GSIs the atoms need, or adds missing GSIs; idempotent. */
-  ensureTable(): Promise<void>;
+  /**
+   * The table's change feed (DynamoDB Streams): every change to atoms of `atoms`, by any process,
+   * decoded, in order per item; typed as a union that `change.atom` narrows. Asking for the next
+   * change acknowledges the one before. With a `group`, checkpoints and leases are kept in the
+   * table: a restart resumes after the last acknowledged change, and processes of one group
+   * share the shards. Nothing is sent until the loop asks for the first change.
+   * @example
+   * for await (const change of store.changes({ atoms: [Account, Counter], from: "trim-horizon", group: "billing" })) {
+   *   if (change.atom === "account" && change.type === "modify") audit(change.old, change.new);
+   * }
+   */
+  changes<const A extends readonly AtomDefinition[]>(
+    options: ChangesOptions<A> & {
+      readonly atoms: { readonly [I in keyof A]: Registered<A[I], Atoms> };
+    },
+  ): ChangeFeed<ChangeOf<A>>;
+  /**
+   * Creates the table (with its stream, for the change feed) and the GSIs the atoms need, or adds
+   * what is missing: GSIs, the stream where it is off (unless `stream: false`), TTL where a type
+   * declares it; idempotent.
+   */
+  ensureTable(options?: EnsureTableOptions): Promise<void>;
   /** Releases what the store opened: its client, and the embedded DynamoDB Local if it started one. */
   close(): Promise<void>;
 }
@@ -223,7 +246,9 @@ export function createStore<A extends AtomDefinition>(
       deleteItems(core, core.registered(definition), keys, writeOptions)) as Store["deleteItems"],
     transact: ((fn: (tx: Tx) => readonly unknown[], transactOptions?: TransactOptions) =>
       transact(core, retryPolicy(options.retry, transactOptions?.retry), fn)) as Store["transact"],
-    ensureTable: () => core.ensureTable(),
+    changes: ((changeOptions: ChangesOptions<readonly AtomDefinition[]>) =>
+      new Feed(core, changeOptions)) as Store["changes"],
+    ensureTable: (options) => core.ensureTable(options),
     close: () => core.close(),
   };
   return store;

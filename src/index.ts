@@ -7,6 +7,18 @@
 export { Atom, type AtomOptions, type WatchFn } from "./atom/atom.js";
 export type { ValueAt } from "./atom/path.js";
 export type { BatchWriteOptions, FindOptions } from "./batch/options.js";
+export type { ChangeFeed } from "./changes/feed.js";
+export { decodeStreamRecord } from "./changes/record.js";
+export type {
+  Change,
+  ChangeOf,
+  ChangesOptions,
+  ChangeType,
+  Gap,
+  StreamAttributeValue,
+  StreamRecord,
+} from "./changes/types.js";
+export type { RemoteWatch, RemoteWatchFn, RemoteWatchOptions } from "./changes/watch-remote.js";
 export { createStore, type Store, type StoreOptions } from "./create-store.js";
 // The stored format
 export {
@@ -91,6 +103,7 @@ export type {
 } from "./schema/types.js";
 export { type AtomType, defineAtom } from "./store/define-atom.js";
 export type { AtomEntity } from "./store/entity.js";
+export type { EnsureTableOptions } from "./store/table.js";
 export type { Tx, TxOp } from "./transact/ops.js";
 export type { TransactOptions, TxResults } from "./transact/transact.js";
 export type {

@@ -1,10 +1,19 @@
 /**
- * A Lambda fed by a DynamoDB stream gets items as attribute values (`NewImage`, `OldImage`).
- * `X.decode(image)` turns one back into a typed value with no I/O (migrating older schema
- * versions); `X.encode(value)` makes the item dynatom stores. No DynamoDB needed here.
+ * A Lambda fed by the table's stream gets raw records: `decodeStreamRecord(record, atoms)` turns
+ * each into a typed change of one of your atom types (old and new values, decoded and migrated),
+ * or undefined for items of other types, with no I/O. Here the records are real ones, read from
+ * DynamoDB Local's stream with the plain Streams API, as Lambda would hand them over.
+ * Runs on its own DynamoDB Local unless DYNATOM_ENDPOINT says otherwise.
  */
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { defineAtom, type InferAtom, toDynamoJson } from "dynatom";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from "@aws-sdk/client-dynamodb-streams";
+import { createStore, decodeStreamRecord, defineAtom, type StreamRecord } from "dynatom";
+import { localClientConfig, startLocal } from "dynatom/local";
 import * as v from "valibot";
 
 const Order = defineAtom({
@@ -18,34 +27,78 @@ const Order = defineAtom({
     lines: v.array(v.object({ sku: v.string(), qty: v.number() })),
   }),
   key: ["id"],
-  indexes: { byCustomer: { pk: ["customer"], sk: ["placedAt"] } },
 });
-type Order = InferAtom<typeof Order>;
 
-/** The shape of a DynamoDB stream event, as Lambda delivers it. */
-interface StreamEvent {
-  Records: { eventName: string; dynamodb: { NewImage?: Record<string, AttributeValue> } }[];
-}
+const Note = defineAtom({
+  name: "note",
+  version: 1,
+  schema: v.object({ id: v.string(), text: v.string() }),
+  key: ["id"],
+});
 
-export function handler(event: StreamEvent): string[] {
-  return event.Records.flatMap(({ dynamodb }) => {
-    if (!dynamodb.NewImage) return [];
-    const order: Order = Order.decode(dynamodb.NewImage);
-    return [
-      `${order.customer} ordered ${order.lines.length} line(s) for ${order.total} on ${order.placedAt.toISOString()}`,
-    ];
+/** What a Lambda on the stream does with each batch: one line per change of an order. */
+export function handler(event: { Records: readonly StreamRecord[] }): string[] {
+  return event.Records.flatMap((record) => {
+    const change = decodeStreamRecord(record, [Order]);
+    if (change === undefined) return []; // a note, or dynatom's own bookkeeping
+    switch (change.type) {
+      case "insert":
+        return [`order ${change.key.id} placed by ${change.new.customer}: ${change.new.total}`];
+      case "modify":
+        return [`order ${change.key.id}: total ${change.old.total} → ${change.new.total}`];
+      case "remove":
+        return [`order ${change.key.id} cancelled (was ${change.old.total})`];
+      default:
+        return [];
+    }
   });
 }
 
-const image = Order.encode({
-  id: "o-1",
-  customer: "ada",
-  total: 12_999n,
-  placedAt: new Date("2026-11-23T09:00:00Z"),
-  lines: [{ sku: "book", qty: 2 }],
-});
-console.log("The stored item, as the console shows it:");
-console.log(toDynamoJson(image));
-console.log(
-  handler({ Records: [{ eventName: "INSERT", dynamodb: { NewImage: image } }] }).join("\n"),
-);
+const local = process.env.DYNATOM_ENDPOINT ? undefined : await startLocal();
+const endpoint = local?.endpoint ?? (process.env.DYNATOM_ENDPOINT as string);
+const table = process.env.DYNATOM_TABLE ?? "dynatom-stream-decode";
+const store = createStore({ table, atoms: [Order, Note], endpoint });
+const config = localClientConfig(endpoint);
+const dynamodb = new DynamoDBClient(config);
+const streams = new DynamoDBStreamsClient(config);
+try {
+  await store.ensureTable(); // turns the table's stream on, with old and new images
+  const order = store.atom(Order, { id: "o-1" });
+  const placed = {
+    id: "o-1",
+    customer: "ada",
+    total: 12_999n,
+    placedAt: new Date("2026-11-23T09:00:00Z"),
+    lines: [{ sku: "book", qty: 2 }],
+  };
+  await order.reset(placed);
+  await store.atom(Note, { id: "n-1" }).reset({ id: "n-1", text: "not an order" });
+  await order.swap((o = placed) => ({ ...o, total: o.total + 1_000n }));
+  await order.destroy();
+
+  // The raw records, read with the Streams API alone.
+  const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+  const arn = Table?.LatestStreamArn as string;
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
+  const records = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: arn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
+    );
+    const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator }));
+    records.push(...Records);
+  }
+  console.log(`${records.length} stream records; decoded, the orders among them:`);
+  const lines = handler({ Records: records });
+  for (const line of lines) console.log(`  ${line}`);
+  if (lines.length !== 3) throw new Error(`expected 3 order changes, got ${lines.length}`);
+} finally {
+  streams.destroy();
+  dynamodb.destroy();
+  await store.close();
+  await local?.stop();
+}

@@ -1,3 +1,9 @@
+import {
+  type RemoteWatch,
+  type RemoteWatchFn,
+  type RemoteWatchOptions,
+  watchRemote,
+} from "../changes/watch-remote.js";
 import { AtomDestroyedError, DynatomError } from "../errors/index.js";
 import { type RetryOptions, retryPolicy } from "../executor/policy.js";
 import { ABSENT, live, type Seen } from "../protocol/state.js";
@@ -205,6 +211,21 @@ export class Atom<T, In = Value<T>> {
   unwatch(name: string): this {
     this.#watches.delete(name);
     return this;
+  }
+
+  /**
+   * Calls `fn` with every change ANY process makes to this atom, read from the table's change
+   * feed (DynamoDB Streams), in order; values as `deref` shows them (`init` while absent).
+   * Call what it returns to stop; its `ready` resolves once changes from then on will arrive.
+   * @example
+   * const stop = acct.watchRemote((old, next) => console.log(old?.balance, "→", next?.balance));
+   * await stop.ready;
+   * // … later
+   * await stop();
+   */
+  watchRemote(fn: RemoteWatchFn<T>, options?: RemoteWatchOptions): RemoteWatch {
+    const { core, definition, key } = this.#target;
+    return watchRemote(core, definition, key, this.#init, fn, options);
   }
 
   /**

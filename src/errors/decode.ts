@@ -24,4 +24,15 @@ export interface DecodeErrorDetails {
     readonly attribute: string;
     readonly reason: string;
   };
+  /**
+   * A change of the feed (a stream record) whose old or new image cannot be decoded: `cause`
+   * has the decoding error; `sequence` is the record's, to find it again.
+   */
+  "decode.change": {
+    readonly atom: string;
+    readonly key: string;
+    readonly sequence: string;
+    readonly image: "old" | "new" | "keys";
+    readonly reason: string;
+  };
 }

@@ -14,6 +14,11 @@ export interface StoreErrorDetails {
   "store.unknown-atom": { readonly atom: string };
   /** An option that cannot be used (`retry.deadlineMs: NaN`); `option` names it. */
   "store.invalid-option": { readonly option: string; readonly value: string };
+  /**
+   * The change feed cannot read the table's stream: it is off (and `ensureTable` could not turn it
+   * on), or it carries no old and new images (`view` says what it carries).
+   */
+  "store.stream-off": { readonly table: string; readonly view?: string };
   /** An endpoint that is not `embedded`, `aws` or an http(s) URL; `from` says where it came from. */
   "store.invalid-endpoint": {
     readonly endpoint: string;

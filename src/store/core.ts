@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { DefinitionError, DynatomError } from "../errors/index.js";
 import { type ClientHandle, type ClientOptions, clientHandle } from "../executor/client.js";
 import { Executor } from "../executor/executor.js";
 import { type RetryOptions, type RetryPolicy, retryPolicy } from "../executor/policy.js";
 import type { AtomDefinition } from "../schema/types.js";
-import { ensureTable } from "./table.js";
+import { type EnsureTableOptions, ensureTable } from "./table.js";
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
@@ -25,6 +26,8 @@ export class StoreCore {
   readonly atoms: ReadonlyMap<string, AtomDefinition>;
   /** Sends every request of this store. */
   readonly executor: Executor;
+  /** Sends the change feed's requests to DynamoDB Streams. */
+  readonly streams: Executor<DynamoDBStreamsClient>;
   /** The store's retry policy, for requests no atom or option names one for (queries). */
   readonly retry: RetryPolicy;
   readonly #handle: ClientHandle;
@@ -61,6 +64,12 @@ export class StoreCore {
       this.#handle.timeoutMs,
       this.#handle.cutsItself,
     );
+    this.streams = new Executor(
+      this.table,
+      () => this.client().then(() => this.#handle.streams()),
+      this.#handle.timeoutMs,
+      this.#handle.streamsCutItself,
+    );
   }
 
   /** The client, made on first use (starting the embedded DynamoDB Local if asked). */
@@ -87,13 +96,24 @@ export class StoreCore {
     return definition;
   }
 
-  async ensureTable(): Promise<void> {
+  async ensureTable(options: EnsureTableOptions = {}): Promise<void> {
+    const stream = options.stream ?? true;
+    if (typeof stream !== "boolean") {
+      throw new DynatomError(
+        "store.invalid-option",
+        `ensureTable's option stream cannot be ${JSON.stringify(stream)}: pass true (the default) or false.`,
+        { details: { option: "stream", value: String(stream) } },
+      );
+    }
     const atoms = [...this.atoms.values()];
     await ensureTable(
       this.executor,
       atoms.flatMap((atom) => atom.indexes),
       this.retry,
-      atoms.some((atom) => atom.ttl !== undefined),
+      {
+        ttl: atoms.some((atom) => atom.ttl !== undefined),
+        stream,
+      },
     );
   }
 

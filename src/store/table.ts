@@ -5,12 +5,11 @@ import {
   DescribeTimeToLiveCommand,
   type TableDescription,
   UpdateTableCommand,
+  type UpdateTableCommandInput,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { DynatomError, isDynatomError } from "../errors/index.js";
-import { worthRetrying } from "../executor/classify.js";
-import { type Executor, type Failed, operationOf } from "../executor/executor.js";
-import { retrying } from "../executor/loop.js";
+import type { Executor } from "../executor/executor.js";
 import type { RetryPolicy } from "../executor/policy.js";
 import {
   attributeDefinitions,
@@ -63,32 +62,29 @@ async function describe(
  * Sends a table change until it is answered. A lost answer is sent again: a repeated create is
  * answered "in use", a repeated index update "exists", and both are taken as done.
  */
-function change(
+async function change(
   executor: Executor,
   policy: RetryPolicy,
   make: () => CreateTableCommand | UpdateTableCommand | UpdateTimeToLiveCommand,
-) {
-  const done = (err: unknown) => {
-    const e = err as { name?: string; message?: string };
+): Promise<void> {
+  await executor.repeat(make, policy, ({ error }) => {
+    const e = error as { name?: string; message?: string };
     return (
-      e.name === "ResourceInUseException" || /already exists|already enabled/i.test(e.message ?? "")
+      e.name === "ResourceInUseException" ||
+      /already exists|already enabled|already has an enabled stream/i.test(e.message ?? "")
     );
-  };
-  let last: Failed | undefined;
-  return retrying(
+  });
+}
+
+function updateTable(
+  executor: Executor,
+  policy: RetryPolicy,
+  input: Omit<UpdateTableCommandInput, "TableName">,
+): Promise<void> {
+  return change(
+    executor,
     policy,
-    async (clock) => {
-      const result = await executor.attempt(make(), clock.left());
-      if (result.ok || done(result.error)) return { done: undefined };
-      last = result;
-      if (result.failure === "unknown" || worthRetrying(result.failure)) {
-        return { again: result.failure, cause: result.error };
-      }
-      throw executor.failed(operationOf(make()), result);
-    },
-    () => {
-      throw executor.failed(operationOf(make()), last as Failed);
-    },
+    () => new UpdateTableCommand({ TableName: executor.table, ...input }),
   );
 }
 
@@ -116,6 +112,17 @@ async function waitActive(executor: Executor, policy: RetryPolicy): Promise<Tabl
   }
 }
 
+/** `store.ensureTable(options)`. */
+export interface EnsureTableOptions {
+  /**
+   * Turn the table's stream on (new and old images) for the change feed; default true. Pass
+   * false where nothing reads changes: DynamoDB Local slows every write to a table with a
+   * stream by the number of streams it has held (see the README's limits). An existing stream
+   * is never turned off.
+   */
+  readonly stream?: boolean;
+}
+
 /**
  * Creates the table with the GSIs the atoms need, or adds the missing GSIs to an existing one
  * (one at a time, as DynamoDB requires, waiting until each is active). Does nothing when all is
@@ -125,13 +132,17 @@ export async function ensureTable(
   executor: Executor,
   indexes: Iterable<IndexShape>,
   policy: RetryPolicy,
-  ttl = false,
+  { ttl = false, stream = true }: { readonly ttl?: boolean; readonly stream?: boolean } = {},
 ): Promise<void> {
   const { table } = executor;
   const gsis = neededIndexes(indexes);
   let description = await describe(executor, policy);
   if (description === undefined) {
-    await change(executor, policy, () => new CreateTableCommand(createTable(table, gsis)));
+    await change(
+      executor,
+      policy,
+      () => new CreateTableCommand(createTable(table, gsis, { stream })),
+    );
     // Another process may have created it at the same moment: that is just as good.
     description = await waitActive(executor, policy);
   }
@@ -149,30 +160,24 @@ export async function ensureTable(
     const provisioned = description.BillingModeSummary?.BillingMode === "PROVISIONED";
     const throughput = description.ProvisionedThroughput;
     try {
-      await change(
-        executor,
-        policy,
-        () =>
-          new UpdateTableCommand({
-            TableName: table,
-            AttributeDefinitions: attributeDefinitions([gsi]),
-            GlobalSecondaryIndexUpdates: [
-              {
-                Create: {
-                  ...gsiDefinition(gsi),
-                  ...(provisioned && throughput
-                    ? {
-                        ProvisionedThroughput: {
-                          ReadCapacityUnits: throughput.ReadCapacityUnits ?? 1,
-                          WriteCapacityUnits: throughput.WriteCapacityUnits ?? 1,
-                        },
-                      }
-                    : {}),
-                },
-              },
-            ],
-          }),
-      );
+      await updateTable(executor, policy, {
+        AttributeDefinitions: attributeDefinitions([gsi]),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              ...gsiDefinition(gsi),
+              ...(provisioned && throughput
+                ? {
+                    ProvisionedThroughput: {
+                      ReadCapacityUnits: throughput.ReadCapacityUnits ?? 1,
+                      WriteCapacityUnits: throughput.WriteCapacityUnits ?? 1,
+                    },
+                  }
+                : {}),
+            },
+          },
+        ],
+      });
       description = await waitActive(executor, policy);
     } catch (err) {
       const left = missing.slice(done);
@@ -186,6 +191,30 @@ export async function ensureTable(
     }
   }
   if (ttl) await ensureTimeToLive(executor, policy);
+  if (stream && description.StreamSpecification?.StreamEnabled !== true) {
+    await ensureStream(executor, policy);
+  }
+}
+
+/**
+ * Turns the table's stream on, with old and new images, for the change feed. A stream already
+ * on with another view is left alone (others may read it); `store.changes` says what to do.
+ */
+async function ensureStream(executor: Executor, policy: RetryPolicy): Promise<void> {
+  const { table } = executor;
+  try {
+    await updateTable(executor, policy, {
+      StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
+    });
+  } catch (err) {
+    throw new DynatomError(
+      "store.stream-off",
+      `The table "${table}" has no stream, and turning it on failed: ${(err as Error).message}. ` +
+        "Turn on its stream with NEW_AND_OLD_IMAGES yourself (the change feed reads it), or allow UpdateTable.",
+      { details: { table }, cause: err },
+    );
+  }
+  await waitActive(executor, policy);
 }
 
 /**

@@ -134,7 +134,7 @@ test("table --format cloudformation is a template with the GSIs the atoms need; 
   const input = JSON.parse(json.stdout) as CreateTableCommandInput;
   await dynamo().client.send(new CreateTableCommand(input));
   const store = createStore({ table: name, atoms: [Account, Counter], client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   const described = await dynamo().client.send(new DescribeTableCommand({ TableName: name }));
   t.deepEqual(described.Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName).sort(), needed);
   t.is(described.Table?.StreamSpecification?.StreamViewType, "NEW_AND_OLD_IMAGES");
@@ -152,7 +152,7 @@ test("inspect shows the decoded value and the stored item; an absent item exits 
   const dir = await workspace();
   const name = dynamo().tableName("inspect");
   const store = createStore({ table: name, atoms: [Account, Counter], client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.atom(Account, { tenant: "t1", id: "a1" }).reset(account);
   await store
     .atom(Account, { tenant: "t1", id: "a1" }, { init: account })
@@ -205,7 +205,7 @@ test("inspect shows the decoded value and the stored item; an absent item exits 
   t.regex(noTable.stderr, /needs --table/);
 });
 
-test("every command has --help; unknown commands and options exit 2; tail says the change feed is not there yet", async (t) => {
+test("every command has --help; unknown commands and options exit 2", async (t) => {
   const overview = await runCli(["--help"]);
   t.is(overview.code, 0);
   for (const command of ["codegen", "table", "local", "inspect", "export", "import", "tail"]) {
@@ -221,9 +221,63 @@ test("every command has --help; unknown commands and options exit 2; tail says t
   const option = await runCli(["codegen", "x", "--out", "y", "--frob"]);
   t.is(option.code, 2);
   t.regex(option.stderr, /Unknown option '--frob'.*see: dynatom codegen --help/);
-  const tail = await runCli(["tail", "account"]);
+  const tail = await runCli(["tail", "account", "--from", "now"]);
   t.is(tail.code, 2);
-  t.regex(tail.stderr, /change feed is not in this release/);
+  t.regex(tail.stderr, /--from now: use latest or trim-horizon/);
+});
+
+/** Runs `dynatom tail` until it has printed `lines` changes, then stops it as Ctrl-C does. */
+function tailUntil(args: readonly string[], cwd: string, lines: number) {
+  return runCli(["tail", ...args], {
+    cwd,
+    onSpawn: (child) => {
+      let text = "";
+      child.stdout?.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.split("\n").length > lines) child.kill("SIGINT");
+      });
+    },
+  });
+}
+
+test("tail prints each change as a JSON line; with a group, a later tail goes on after it", async (t) => {
+  const dir = await workspace();
+  const name = dynamo().tableName("tail");
+  const store = createStore({ table: name, atoms: [Account, Counter], client: dynamo().client });
+  await store.ensureTable();
+  const hits = store.atom(Counter, { name: "hits" }, { init: { name: "hits", n: 0 } });
+  await hits.swap((c) => ({ ...c, n: c.n + 1 }));
+  await hits.swap((c) => ({ ...c, n: c.n + 1 }));
+  await store.atom(Account, { tenant: "t1", id: "a1" }).reset(account);
+  const common = ["--table", name, "--atoms", "atoms", "--endpoint", dynamo().endpoint];
+  const first = await tailUntil(
+    ["counter", "account", "--from", "trim-horizon", "--group", "g", ...common],
+    dir,
+    3,
+  );
+  t.is(first.code, 0, first.stderr);
+  const lines = first.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+  t.like(lines[0], {
+    atom: "counter",
+    type: "insert",
+    key: { name: "hits" },
+    new: { name: "hits", n: 1 },
+  });
+  t.like(lines[1], { atom: "counter", type: "modify", old: { n: 1 }, new: { n: 2 } });
+  t.like(lines[2], {
+    atom: "account",
+    type: "insert",
+    key: { tenant: "t1", id: "a1" },
+    new: { balance: "12345678901234567890", createdAt: "2026-01-02T03:04:05.006Z" },
+  });
+  t.regex(lines[2].sequence, /^\d+$/);
+  await hits.swap((c) => ({ ...c, n: c.n + 1 }));
+  const second = await tailUntil(["counter", "--group", "g", ...common], dir, 1);
+  t.is(second.code, 0, second.stderr);
+  t.like(JSON.parse(second.stdout.trim()), { type: "modify", new: { n: 3 } });
 });
 
 test("local runs DynamoDB Local in the foreground until Ctrl-C, and leaves no JVM behind", async (t) => {

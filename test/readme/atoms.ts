@@ -5,12 +5,20 @@
  * and a block's own declarations shadow them all. Nothing here runs: it is only type-checked, so
  * what the README leaves to the reader is `declare`d.
  */
-import { type AtomKey, createStore, defineAtom, type InferAtom } from "dynatom";
+import {
+  type AtomKey,
+  createStore,
+  decodeStreamRecord,
+  defineAtom,
+  type InferAtom,
+  type StreamRecord,
+} from "dynatom";
 import * as v from "valibot";
 import { Account, Counter } from "../helpers/atoms.js";
 
+export type { StreamRecord };
 // What earlier blocks import, for the blocks that continue them.
-export { createStore, defineAtom };
+export { createStore, decodeStreamRecord, defineAtom };
 
 // As the README's "Declare an atom type" declares them (the tests' own declarations, the same);
 // not exported, so that the examples get the README's own and fail when it loses one.

@@ -1,0 +1,533 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { _Record } from "@aws-sdk/client-dynamodb-streams";
+import type { Lease } from "../requests/leases.js";
+import { SHARD_END } from "../requests/leases.js";
+import type { AtomDefinition } from "../schema/types.js";
+import type { StoreCore } from "../store/core.js";
+import { Leases } from "./leases.js";
+import { type Settings, settings } from "./options.js";
+import { decodeStreamRecord } from "./record.js";
+import { type Entry, ShardRun } from "./shard-run.js";
+import {
+  listShards,
+  type Position,
+  type Shard,
+  shardIterator,
+  shardRecords,
+  streamOf,
+} from "./stream.js";
+import type { ChangesOptions, Gap, StreamRecord } from "./types.js";
+
+/**
+ * The change feed `store.changes` returns: iterate it with `for await`. Asking for the next change
+ * acknowledges the one before; `break`, `return` or the signal end it, acknowledging the last.
+ */
+export interface ChangeFeed<C> extends AsyncIterableIterator<C, undefined, undefined> {
+  /**
+   * Starts the feed if the loop has not, and resolves once it reads every shard from its
+   * position: with `from: "latest"`, a change made after this reaches the loop.
+   */
+  ready(): Promise<void>;
+  /** Ends the feed: writes the group's checkpoints and gives its leases up. */
+  return(): Promise<IteratorResult<C, undefined>>;
+}
+
+const TRIM_HORIZON: Position = { type: "TRIM_HORIZON" };
+const LATEST: Position = { type: "LATEST" };
+/** How long an idle shard's reader waits before it asks again, at most and at first. */
+const IDLE_MAX_MS = 500;
+const IDLE_FIRST_MS = 25;
+
+/** Where a checkpoint says to start; undefined for a finished shard. */
+function positionOf(checkpoint: string): Position | undefined {
+  if (checkpoint === SHARD_END) return undefined;
+  if (checkpoint === "TRIM_HORIZON" || checkpoint === "LATEST") return { type: checkpoint };
+  return { type: "AFTER_SEQUENCE_NUMBER", sequence: checkpoint };
+}
+
+/**
+ * Reads the table's stream: lists its shards, reads each (parents to their end before their
+ * children) in parallel, and hands their changes to one loop; with a group, keeps leases and
+ * checkpoints in the table so that several processes share the shards and a restart resumes.
+ */
+export class Feed<C> implements ChangeFeed<C> {
+  readonly #core: StoreCore;
+  readonly #atoms: readonly AtomDefinition[];
+  readonly #settings: Settings;
+  readonly #halt = new AbortController();
+  #stream: { readonly arn: string; readonly label: string } | undefined;
+  #leases: Leases | undefined;
+  readonly #runs = new Map<string, ShardRun<C>>();
+  /** Without a group: the shards read to their end. */
+  readonly #finished = new Set<string>();
+  /** Without a group: where the shards listed at the start begin. */
+  #initial: Map<string, Position> | undefined;
+  /** With a group: each lease's counter and holder, and since when this reader has seen them. */
+  readonly #observed = new Map<
+    string,
+    { counter: number; holder: string | undefined; since: number }
+  >();
+  readonly #gaps = new Set<string>();
+  #queue: Entry<C>[] = [];
+  #head = 0;
+  #yielded: Entry<C> | undefined;
+  #wake: (() => void) | undefined;
+  #error: { readonly error: unknown } | undefined;
+  #state: "new" | "running" | "ending" | "ended" = "new";
+  #ending: Promise<void> | undefined;
+  #rounds: Promise<void> | undefined;
+  #poke: (() => void) | undefined;
+  #ticks: Promise<void> | undefined;
+  readonly #ready = deferred();
+  /** Only this item's records are decoded (a remote watch of one atom). */
+  readonly #only: { readonly pk: string; readonly sk: string } | undefined;
+  readonly #onAbort = () => {
+    void this.#end().catch(() => {});
+  };
+
+  constructor(
+    core: StoreCore,
+    options: ChangesOptions<readonly AtomDefinition[]>,
+    only?: { readonly pk: string; readonly sk: string },
+  ) {
+    this.#core = core;
+    this.#only = only;
+    this.#settings = settings(options);
+    this.#atoms = options.atoms.map((atom) => core.registered(atom));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  ready(): Promise<void> {
+    if (this.#state === "new") this.#begin();
+    return this.#ready.promise;
+  }
+
+  async next(): Promise<IteratorResult<C, undefined>> {
+    this.#acknowledge();
+    if (this.#state === "new") this.#begin();
+    for (;;) {
+      if (this.#error !== undefined && this.#state === "running") {
+        const { error } = this.#error;
+        await this.#end();
+        throw error;
+      }
+      if (this.#state !== "running") {
+        await this.#ending;
+        return { done: true, value: undefined };
+      }
+      const entry = this.#take();
+      if (entry?.error !== undefined) {
+        this.#error = { error: entry.error };
+        continue;
+      }
+      if (entry !== undefined) {
+        this.#yielded = entry;
+        return { done: false, value: entry.change as C };
+      }
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+
+  async return(): Promise<IteratorResult<C, undefined>> {
+    this.#acknowledge();
+    await this.#end();
+    return { done: true, value: undefined };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<C, undefined>> {
+    await this.return();
+    throw error;
+  }
+
+  #acknowledge(): void {
+    const entry = this.#yielded;
+    if (entry === undefined) return;
+    this.#yielded = undefined;
+    entry.run.ack(entry);
+    if (entry.run.finished) void this.#settle(entry.run);
+  }
+
+  #take(): Entry<C> | undefined {
+    while (this.#head < this.#queue.length) {
+      const entry = this.#queue[this.#head++] as Entry<C>;
+      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      if (!entry.run.stopped) return entry;
+    }
+    return undefined;
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #fail(error: unknown): void {
+    if (this.#error !== undefined || this.#state !== "running") return;
+    this.#error = { error };
+    this.#ready.reject(error);
+    this.#notify();
+  }
+
+  #begin(): void {
+    this.#state = "running";
+    const { signal } = this.#settings;
+    if (signal?.aborted) {
+      void this.#end().catch(() => {});
+      return;
+    }
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#rounds = this.#loopRounds().catch((err: unknown) => this.#fail(err));
+  }
+
+  /** The shard bookkeeping: a round now, then one every interval or when a shard finishes. */
+  async #loopRounds(): Promise<void> {
+    const { executor, retry } = this.#core;
+    this.#stream = await streamOf(executor, retry);
+    const { group } = this.#settings;
+    if (group !== undefined) {
+      this.#leases = new Leases(this.#core, group, this.#stream.label, randomUUID());
+      this.#ticks = this.#loopTicks().catch((err: unknown) => this.#fail(err));
+    }
+    let first = true;
+    while (this.#state === "running") {
+      await this.#round();
+      if (first) {
+        first = false;
+        await Promise.all([...this.#runs.values()].map((run) => run.positioned));
+        this.#ready.resolve();
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#settings.roundMs);
+        this.#poke = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.#halt.signal.addEventListener("abort", this.#poke, { once: true });
+      });
+      if (this.#poke !== undefined) this.#halt.signal.removeEventListener("abort", this.#poke);
+    }
+  }
+
+  async #round(): Promise<void> {
+    const stream = this.#stream as { arn: string; label: string };
+    const shards = await listShards(this.#core.streams, this.#core.retry, stream.arn);
+    if (this.#state !== "running") return;
+    if (this.#leases === undefined) this.#alone(shards);
+    else await this.#shared(shards, this.#leases);
+  }
+
+  /** Where a shard starts on the first start of a group (or of a feed without one). */
+  #startOf(shard: Shard): Position | undefined {
+    if (this.#settings.from === "trim-horizon") return TRIM_HORIZON;
+    return shard.closed ? undefined : LATEST;
+  }
+
+  /** Without a group: every ready shard is this reader's. */
+  #alone(shards: readonly Shard[]): void {
+    const listed = new Set(shards.map((shard) => shard.id));
+    if (this.#initial === undefined) {
+      this.#initial = new Map();
+      for (const shard of shards) {
+        const start = this.#startOf(shard);
+        if (start === undefined) this.#finished.add(shard.id);
+        else this.#initial.set(shard.id, start);
+      }
+    }
+    for (const shard of shards) {
+      if (this.#finished.has(shard.id) || this.#runs.has(shard.id)) continue;
+      const parent = shard.parent;
+      const ready =
+        parent === undefined ||
+        this.#finished.has(parent) ||
+        (!listed.has(parent) && !this.#runs.has(parent));
+      if (ready) this.#run(shard.id, this.#initial.get(shard.id) ?? TRIM_HORIZON);
+    }
+  }
+
+  /** With a group: leases for new shards, then take a fair share of the ready ones. */
+  async #shared(shards: readonly Shard[], leases: Leases): Promise<void> {
+    let held = await leases.read();
+    const first = held.length === 0;
+    const known = new Set(held.map((lease) => lease.shard));
+    let created = false;
+    for (const shard of shards) {
+      if (known.has(shard.id)) continue;
+      const start = first ? this.#startOf(shard) : TRIM_HORIZON;
+      await leases.create(shard.id, start === undefined ? SHARD_END : start.type);
+      created = true;
+    }
+    if (created) held = await leases.read();
+    if (this.#state !== "running") return;
+    const now = Date.now();
+    const byShard = new Map(held.map((lease) => [lease.shard, lease]));
+    for (const lease of held) {
+      const seen = this.#observed.get(lease.shard);
+      if (seen === undefined || seen.counter !== lease.counter || seen.holder !== lease.holder) {
+        this.#observed.set(lease.shard, {
+          counter: lease.counter,
+          holder: lease.holder,
+          since: now,
+        });
+      }
+    }
+    const me = leases.holder;
+    for (const run of this.#runs.values()) {
+      if (byShard.get(run.id)?.holder !== me) this.#lose(run);
+    }
+    const listed = new Set(shards.map((shard) => shard.id));
+    const finished = (id: string) => byShard.get(id)?.checkpoint === SHARD_END;
+    const ready = shards.filter((shard) => {
+      if (finished(shard.id)) return false;
+      const parent = shard.parent;
+      if (parent === undefined || finished(parent)) return true;
+      if (listed.has(parent)) return false;
+      const lost = byShard.get(parent);
+      if (lost !== undefined)
+        this.#gap({ shard: parent, after: lost.checkpoint, reason: "shard-gone" });
+      return true;
+    });
+    const dead = (lease: Lease) =>
+      now - (this.#observed.get(lease.shard)?.since ?? now) >= this.#settings.leaseMs;
+    const live = new Set([me]);
+    for (const lease of held) {
+      if (lease.holder !== undefined && !dead(lease)) live.add(lease.holder);
+    }
+    const share = Math.ceil(ready.length / live.size);
+    let mine = 0;
+    for (const shard of ready) {
+      const lease = byShard.get(shard.id);
+      if (lease?.holder !== me) continue;
+      mine++;
+      // Ours, by a take whose answer was lost: read it.
+      if (!this.#runs.has(shard.id)) this.#runLease(lease);
+    }
+    for (const shard of shuffled(ready)) {
+      if (mine >= share || this.#state !== "running") break;
+      const lease = byShard.get(shard.id);
+      if (lease === undefined || lease.holder === me) continue;
+      if (lease.holder !== undefined && !dead(lease)) continue;
+      if (!(await leases.take(lease))) continue;
+      mine++;
+      if (this.#state === "running")
+        this.#runLease({ ...lease, holder: me, counter: lease.counter + 1 });
+      else await leases.hold(lease.shard, undefined, true);
+    }
+  }
+
+  #runLease(lease: Lease): void {
+    const start = positionOf(lease.checkpoint);
+    if (start !== undefined) this.#run(lease.shard, start).written = lease.checkpoint;
+  }
+
+  #run(id: string, start: Position): ShardRun<C> {
+    const run = new ShardRun<C>(id, start);
+    this.#runs.set(id, run);
+    this.#read(run).catch((err: unknown) => this.#fail(err));
+    return run;
+  }
+
+  /** Reads one shard until its end, its loss or the feed's end. */
+  async #read(run: ShardRun<C>): Promise<void> {
+    const { streams, retry } = this.#core;
+    let last: string | undefined;
+    let iterator = await this.#iterator(run, run.start);
+    run.placed();
+    let idle = 0;
+    while (iterator !== undefined && !run.stopped) {
+      await run.room();
+      if (run.stopped) return;
+      const read = await shardRecords(streams, retry, iterator);
+      if (run.stopped) return;
+      if (typeof read === "string") {
+        if (read === "gone") {
+          this.#gap({ shard: run.id, after: last ?? run.written, reason: "shard-gone" });
+          break;
+        }
+        const resume: Position =
+          last === undefined ? run.start : { type: "AFTER_SEQUENCE_NUMBER", sequence: last };
+        iterator = await this.#iterator(run, read === "expired" ? resume : TRIM_HORIZON);
+        // DynamoDB Local answers "trimmed" to an iterator taken at LATEST on a shard that was
+        // empty then, once a record arrives: nothing was lost, the shard starts at that record.
+        const quirk = run.start.type === "LATEST" && last === undefined;
+        if (read === "trimmed" && !quirk) {
+          this.#gap({ shard: run.id, after: last ?? run.written, reason: "trimmed" });
+        }
+        continue;
+      }
+      for (const record of read.records) {
+        last = record.dynamodb?.SequenceNumber ?? last;
+        this.#receive(run, record);
+      }
+      iterator = read.next;
+      if (read.records.length > 0 || iterator === undefined) {
+        idle = 0;
+        continue;
+      }
+      idle = Math.min(IDLE_MAX_MS, idle === 0 ? IDLE_FIRST_MS : idle * 2);
+      await sleep(idle, undefined, { signal: this.#halt.signal }).catch(() => {});
+    }
+    if (run.stopped) return;
+    run.readToEnd = true;
+    await this.#settle(run);
+  }
+
+  /** An iterator at `position`; trimmed data starts over at the oldest record kept, reported. */
+  async #iterator(run: ShardRun<C>, position: Position): Promise<string | undefined> {
+    const { streams, retry } = this.#core;
+    const arn = (this.#stream as { arn: string }).arn;
+    const got = await shardIterator(streams, retry, arn, run.id, position);
+    if (got === "trimmed") {
+      const after = position.type === "AFTER_SEQUENCE_NUMBER" ? position.sequence : undefined;
+      this.#gap({ shard: run.id, after, reason: "trimmed" });
+      return this.#iterator(run, TRIM_HORIZON);
+    }
+    if (got === "gone" || got === "expired") {
+      this.#gap({ shard: run.id, after: run.written, reason: "shard-gone" });
+      return undefined;
+    }
+    return got;
+  }
+
+  #receive(run: ShardRun<C>, record: _Record): void {
+    const sequence = record.dynamodb?.SequenceNumber ?? "";
+    const only = this.#only;
+    const keys = record.dynamodb?.Keys;
+    if (only !== undefined && (keys?.pk?.S !== only.pk || keys?.sk?.S !== only.sk)) {
+      run.skip(sequence);
+      return;
+    }
+    let change: C | undefined;
+    let error: Error | undefined;
+    try {
+      change = decodeStreamRecord(record as StreamRecord, this.#atoms) as C | undefined;
+    } catch (err) {
+      const skip = this.#settings.onDecodeError?.(err as Error, record as StreamRecord);
+      if (skip === "skip") {
+        run.skip(sequence);
+        return;
+      }
+      error = err as Error;
+    }
+    if (change === undefined && error === undefined) {
+      run.skip(sequence);
+      return;
+    }
+    this.#queue.push(run.add(change, error, sequence));
+    this.#notify();
+  }
+
+  /** A shard read to its end and acknowledged: recorded, so that its children may be read. */
+  async #settle(run: ShardRun<C>): Promise<void> {
+    if (!run.finished || run.stopped || this.#runs.get(run.id) !== run) return;
+    this.#runs.delete(run.id);
+    run.stop();
+    if (this.#leases === undefined) this.#finished.add(run.id);
+    else await this.#leases.hold(run.id, SHARD_END, true);
+    this.#poke?.();
+  }
+
+  /** A shard whose lease another reader holds now: its waiting changes are that reader's. */
+  #lose(run: ShardRun<C>): void {
+    run.stop();
+    this.#runs.delete(run.id);
+  }
+
+  #gap(gap: Gap): void {
+    const id = `${gap.shard}@${gap.after ?? ""}`;
+    if (this.#gaps.has(id)) return;
+    this.#gaps.add(id);
+    this.#settings.onGap(gap);
+  }
+
+  /** With a group: renews each held lease, with its checkpoint when due. */
+  async #loopTicks(): Promise<void> {
+    const leases = this.#leases as Leases;
+    const { checkpointEveryMs, leaseMs, tickMs } = this.#settings;
+    while (this.#state === "running") {
+      await sleep(tickMs, undefined, { signal: this.#halt.signal }).catch(() => {});
+      if (this.#state !== "running") return;
+      for (const run of [...this.#runs.values()]) {
+        if (run.stopped) continue;
+        const now = Date.now();
+        const checkpoint = run.done !== run.written ? run.done : undefined;
+        const due =
+          (checkpoint !== undefined && now - run.writtenAt >= checkpointEveryMs) ||
+          now - run.writtenAt >= leaseMs / 3;
+        if (!due) continue;
+        if (await leases.hold(run.id, checkpoint)) {
+          if (checkpoint !== undefined) run.written = checkpoint;
+          run.writtenAt = now;
+        } else {
+          this.#lose(run);
+        }
+      }
+    }
+  }
+
+  /** Ends the feed once: stops the readers, writes the last checkpoints, gives the leases up. */
+  #end(): Promise<void> {
+    this.#ending ??= this.#close();
+    return this.#ending;
+  }
+
+  async #close(): Promise<void> {
+    const begun = this.#state !== "new";
+    this.#state = "ending";
+    this.#settings.signal?.removeEventListener("abort", this.#onAbort);
+    this.#halt.abort();
+    this.#notify();
+    this.#ready.resolve();
+    if (!begun) {
+      this.#state = "ended";
+      return;
+    }
+    await this.#rounds;
+    await this.#ticks;
+    const runs = [...this.#runs.values()];
+    for (const run of runs) run.stop();
+    this.#runs.clear();
+    try {
+      const leases = this.#leases;
+      if (leases === undefined) return;
+      for (const run of runs) {
+        const checkpoint = run.finished ? SHARD_END : run.done;
+        await leases.hold(run.id, checkpoint !== run.written ? checkpoint : undefined, true);
+      }
+    } finally {
+      this.#state = "ended";
+      this.#notify();
+    }
+  }
+}
+
+/** A copy in random order: readers of one group starting together do not all reach for the same shard. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** A promise settled from outside; its rejection is only seen by those who ask for it. */
+function deferred(): { promise: Promise<void>; resolve(): void; reject(error: unknown): void } {
+  let resolve = () => {};
+  let reject: (error: unknown) => void = () => {};
+  const promise = new Promise<void>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}

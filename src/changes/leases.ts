@@ -1,0 +1,87 @@
+import {
+  type AttributeValue,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import {
+  createLease,
+  holdLease,
+  type Lease,
+  leaseOf,
+  queryLeases,
+  takeLease,
+} from "../requests/leases.js";
+import type { StoreCore } from "../store/core.js";
+
+/** The group's leases on one stream, and the writes to them: what `store.changes` keeps in the table. */
+export class Leases {
+  readonly #core: StoreCore;
+  readonly #group: string;
+  readonly #label: string;
+  /** This reader: unique to one feed, so that a lease taken by a restart is another holder. */
+  readonly holder: string;
+
+  constructor(core: StoreCore, group: string, label: string, holder: string) {
+    this.#core = core;
+    this.#group = group;
+    this.#label = label;
+    this.holder = holder;
+  }
+
+  async read(): Promise<Lease[]> {
+    const { executor, table, retry } = this.#core;
+    const leases: Lease[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const from = start;
+      const page = await executor.read(
+        () => new QueryCommand(queryLeases(table, this.#group, this.#label, from)),
+        retry,
+      );
+      for (const item of page.Items ?? []) {
+        const lease = leaseOf(item);
+        if (lease !== undefined) leases.push(lease);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return leases;
+  }
+
+  /** A shard's first lease; false when one is there already. */
+  create(shard: string, checkpoint: string): Promise<boolean> {
+    const { table } = this.#core;
+    return this.#write(
+      () => new PutItemCommand(createLease(table, this.#group, this.#label, shard, checkpoint)),
+    );
+  }
+
+  /** Takes a lease whose counter is still `lease.counter`; false when it moved (or a lost answer hid our own take). */
+  take(lease: Lease): Promise<boolean> {
+    const { table } = this.#core;
+    return this.#write(
+      () => new UpdateItemCommand(takeLease(table, this.#group, this.#label, lease, this.holder)),
+    );
+  }
+
+  /** Renews a held lease with a checkpoint, or releases it; false when another reader holds it now. */
+  hold(shard: string, checkpoint: string | undefined, release = false): Promise<boolean> {
+    const { table } = this.#core;
+    return this.#write(
+      () =>
+        new UpdateItemCommand(
+          holdLease(table, this.#group, this.#label, shard, this.holder, checkpoint, release),
+        ),
+    );
+  }
+
+  /**
+   * A conditional write, sent again while its outcome is unknown: each of them is harmless to
+   * repeat (a renewal or a checkpoint), or its refusal is checked on the next read of the leases.
+   */
+  async #write(make: () => PutItemCommand | UpdateItemCommand): Promise<boolean> {
+    const { executor, retry } = this.#core;
+    const result = await executor.repeat(make, retry, ({ failure }) => failure === "conflict");
+    return result.ok;
+  }
+}
