@@ -25,7 +25,9 @@ let serial = 0;
 
 test.before(async () => {
   table = dynamo().tableName("combine");
-  await createStore({ table, atoms: [Tally], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Tally], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 function open() {

@@ -11,7 +11,9 @@ const dynamo = useTestDynamo(test);
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("counters");
-  await createStore({ table, atoms: [Counter], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Counter], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 const read = async (name: string) =>

@@ -36,7 +36,7 @@ let table = "";
 test.before(async () => {
   table = dynamo().tableName("atoms");
   const store = createStore({ table, atoms: [Counter, Doc, Account], client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
 });
 
 let n = 0;

@@ -14,7 +14,7 @@ let table = "";
 test.before(async () => {
   table = dynamo().tableName("atoms");
   const store = createStore({ table, atoms: [Counter], client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
 });
 
 let n = 0;
@@ -114,7 +114,7 @@ test("ensureTable whose CreateTable is throttled to the end fails with a Dynatom
     retry: { deadlineMs: 2_000, baseDelayMs: 1 },
   });
   const started = Date.now();
-  const err = await t.throwsAsync(store.ensureTable());
+  const err = await t.throwsAsync(store.ensureTable({ stream: false }));
   t.log("ensureTable threw after", Date.now() - started, "ms:", (err as Error)?.name, String(err));
   t.true(isDynatomError(err), `ensureTable: a raw ${String(err)}`);
   client.destroy();

@@ -133,7 +133,7 @@ test.before(async () => {
     atoms: [EventIndexed, ItemV2, AccountPlus, PlainIndexed, Tight],
     client: dynamo().client,
   });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.close();
 });
 

@@ -39,7 +39,7 @@ let table = "";
 test.before(async () => {
   table = dynamo().tableName("backfill");
   const store = createStore({ table, atoms: [Person, IndexedCounter], client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.close();
 });
 

@@ -25,7 +25,9 @@ const dynamo = useTestDynamo(test);
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("registers");
-  await createStore({ table, atoms: [Register], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Register], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 /** `DYNATOM_TEST_SEED=<n>` replays a run's choices (the interleaving still varies). */

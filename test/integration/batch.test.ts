@@ -39,7 +39,7 @@ test.before(async () => {
     table,
     atoms: [Counter, Account, Note],
     client: dynamo().client,
-  }).ensureTable();
+  }).ensureTable({ stream: false });
 });
 
 /** A store on its own client, with its requests recorded. */
@@ -239,7 +239,7 @@ test("two values with one key are refused before anything is written", async (t)
 test("a refused request stops the call and every key it did not do is reported", async (t) => {
   const name = dynamo().tableName("dropped");
   const setup = open(name);
-  await setup.store.ensureTable();
+  await setup.store.ensureTable({ stream: false });
   await dynamo().client.send(new DeleteTableCommand({ TableName: name }));
   setup.requests.clear();
   const values = counters("gone", 120);

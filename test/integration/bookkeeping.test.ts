@@ -21,7 +21,9 @@ const dynamo = useTestDynamo(test);
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("bookkeeping");
-  await createStore({ table, atoms: [Counter, Account], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Counter, Account], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 const raw = async (key: Record<string, unknown>) =>

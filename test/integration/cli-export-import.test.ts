@@ -60,7 +60,7 @@ function account(i: number) {
 async function freshTable(label: string): Promise<string> {
   const table = dynamo().tableName(label);
   const store = createStore({ table, atoms, client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   return table;
 }
 
@@ -274,7 +274,7 @@ test.serial("--atoms as a module of defineAtom values; export to stdout", async 
   const Note = moduleAtoms.find((atom) => atom.name === "note") as AtomDefinition;
   const from = dynamo().tableName("notes");
   const store = createStore({ table: from, atoms: moduleAtoms, client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   const notes = Array.from({ length: 300 }, (_, i) => ({
     owner: `o${i % 3}`,
     at: new Date(1_600_000_000_000 + i),
@@ -291,7 +291,9 @@ test.serial("--atoms as a module of defineAtom values; export to stdout", async 
   const file = join(dir, "notes.jsonl");
   await writeFile(file, out.stdout);
   const to = dynamo().tableName("notes-copy");
-  await createStore({ table: to, atoms: moduleAtoms, client: dynamo().client }).ensureTable();
+  await createStore({ table: to, atoms: moduleAtoms, client: dynamo().client }).ensureTable({
+    stream: false,
+  });
   const imported = await runCli(["import", "Note", file, ...tableArgs(to, atomsModule)]);
   t.is(imported.code, 0, imported.stderr);
   const diff = differences(await scanAll(from, "note"), await scanAll(to, "note"));

@@ -26,7 +26,9 @@ const dynamo = useTestDynamo(test);
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("executor-attacks");
-  await createStore({ table, atoms: [Counter, Register], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Counter, Register], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 let n = 0;

@@ -16,7 +16,9 @@ const dynamo = useTestDynamo(test);
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("executor");
-  await createStore({ table, atoms: [Counter], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Counter], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 let n = 0;
@@ -147,7 +149,7 @@ test("a client of your own without timeouts is still bounded: a silent server fa
     t.true(isDynatomError(put, "batch.incomplete"), String(put));
     const found = await t.throwsAsync(store.findItems(Counter, [{ name }]));
     t.true(isDynatomError(found, "batch.incomplete"), String(found));
-    const table = await t.throwsAsync(store.ensureTable());
+    const table = await t.throwsAsync(store.ensureTable({ stream: false }));
     t.true(isDynatomError(table, "store.request-failed"), String(table));
     // Each request was aborted, not left to the client: no connection stays open.
     for (let waited = 0; silent.open() > 0 && waited < 10_000; waited += 50) await sleep(50);

@@ -41,7 +41,7 @@ test("pages() with where on a half-open range: no page's cursor lies past the ra
     await store.close();
     client.destroy();
   });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.putItems(
     Row,
     Array.from({ length: 10 }, (_, a) => ({ p: "P", a, b: "b", hit: a >= 7 })),
@@ -64,7 +64,7 @@ test("a cursor of where(n > -Infinity) is refused by where(n > Infinity)", async
     client: dynamo().client,
   });
   t.teardown(() => store.close());
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.putItems(
     Row,
     Array.from({ length: 3 }, (_, a) => ({ p: "P", a, b: "b", hit: true })),

@@ -87,7 +87,7 @@ test.before(async () => {
     },
     { step: "initialize", name: "leanReadsRecorder" },
   );
-  await createStore({ table, atoms: [Rich, Loose, Person], client }).ensureTable();
+  await createStore({ table, atoms: [Rich, Loose, Person], client }).ensureTable({ stream: false });
 });
 
 type Value = InferAtom<typeof Rich>;

@@ -41,7 +41,7 @@ test.before(async () => {
   table = dynamo().tableName("people");
   client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
   const store = createStore({ table, atoms: [PersonV1], client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await client.send(
     new PutItemCommand({
       TableName: table,

@@ -48,7 +48,7 @@ test.before(async () => {
     atoms: [...PAIRS, Solo, Opt, OldV2],
     client: dynamo().client,
   });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.close();
 });
 

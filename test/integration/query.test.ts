@@ -109,7 +109,7 @@ let table = "";
 test.before(async () => {
   table = dynamo().tableName("query");
   const store = createStore({ table, atoms: ATOMS, client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.close();
 });
 

@@ -43,7 +43,7 @@ const ITEMS = Array.from({ length: 90 }, (_, i) => ({
 test.before(async () => {
   table = dynamo().tableName("attack2-scan");
   const store = createStore({ table, atoms: [Item, Other], client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.putItems(Item, ITEMS);
   await store.putItems(Other, ITEMS);
   await store.close();

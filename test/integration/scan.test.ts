@@ -44,7 +44,7 @@ let table = "";
 test.before(async () => {
   table = dynamo().tableName("scan");
   const store = createStore({ table, atoms: [Account, Note], client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await store.putItems(Account, ACCOUNTS);
   await store.putItems(
     Note,

@@ -32,7 +32,9 @@ const Score = defineAtom({
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("hostile");
-  await createStore({ table, atoms: [Score], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Score], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 let count = 0;

@@ -48,7 +48,9 @@ const LATER = "2027-06-07T08:09:10.000Z";
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("transform");
-  await createStore({ table, atoms: [Event], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Event], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 let n = 0;

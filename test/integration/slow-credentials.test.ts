@@ -29,7 +29,7 @@ writeFileSync(join(dir, "credentials"), "");
 test.before(async () => {
   table = dynamo().tableName("atoms");
   const store = createStore({ table, atoms: [Counter], client: dynamo().client });
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   // A store that makes its own client (no `client` option) takes credentials from this profile.
   delete process.env.AWS_ACCESS_KEY_ID;
   delete process.env.AWS_SECRET_ACCESS_KEY;

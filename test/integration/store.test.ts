@@ -64,7 +64,7 @@ async function gsisOf(table: string): Promise<string[]> {
 test("several atom types with different keys and indexes share one table", async (t) => {
   const table = dynamo().tableName("shared");
   const { client, store } = storeOn(table, [Account, Counter, Lease]);
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   t.deepEqual(await gsisOf(table), ["gsi1", "gsi2", "gsi3", "gsi5"]);
 
   const lease = { resource: "printer", owner: "ada", until: new Date(1000) };
@@ -93,10 +93,10 @@ test("ensureTable twice is a no-op: the second call only describes the table", a
   const table = dynamo().tableName("twice");
   const { client, store } = storeOn(table, [Account, Counter]);
   const requests = recordRequests(client);
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   t.true(requests.sent.includes("CreateTableCommand"));
   requests.clear();
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   t.deepEqual(requests.sent, ["DescribeTableCommand"]);
   await store.close();
 });
@@ -104,7 +104,7 @@ test("ensureTable twice is a no-op: the second call only describes the table", a
 test("a newly registered atom with a new index gets its GSI added to the existing table", async (t) => {
   const table = dynamo().tableName("grow");
   const first = storeOn(table, [Counter, Lease]);
-  await first.store.ensureTable();
+  await first.store.ensureTable({ stream: false });
   t.deepEqual(await gsisOf(table), ["gsi5"]);
   await first.client.send(
     new PutItemCommand({ TableName: table, Item: Counter.encode({ name: "c", n: 1 }) }),
@@ -112,7 +112,7 @@ test("a newly registered atom with a new index gets its GSI added to the existin
 
   const second = storeOn(table, [Counter, Lease, Account]);
   const requests = recordRequests(second.client);
-  await second.store.ensureTable();
+  await second.store.ensureTable({ stream: false });
   t.deepEqual(await gsisOf(table), ["gsi1", "gsi2", "gsi3", "gsi5"]);
   t.is(requests.sent.filter((name) => name === "UpdateTableCommand").length, 3);
   const { Table } = await dynamo().client.send(new DescribeTableCommand({ TableName: table }));
@@ -124,7 +124,7 @@ test("a newly registered atom with a new index gets its GSI added to the existin
 test("items written by X.encode are read by the generated ElectroDB entity, on every index", async (t) => {
   const table = dynamo().tableName("entity");
   const { client, store } = storeOn(table, [Account]);
-  await store.ensureTable();
+  await store.ensureTable({ stream: false });
   await client.send(new PutItemCommand({ TableName: table, Item: Account.encode(ada) }));
   const entity = Account.entity(table, client);
 
@@ -173,7 +173,7 @@ test("a table with other keys is refused, listing what is wrong", async (t) => {
     }),
   );
   const { store } = storeOn(table, [Counter]);
-  const err = await t.throwsAsync(store.ensureTable());
+  const err = await t.throwsAsync(store.ensureTable({ stream: false }));
   t.true(isDynatomError(err, "store.table-mismatch"));
   t.regex(err?.message ?? "", /its key is \(id:HASH\), dynatom needs pk \(hash\) and sk \(range\)/);
   await store.close();
@@ -203,7 +203,7 @@ test("two atom types with one name cannot share a store; unregistered types are 
 test('endpoint "embedded" starts DynamoDB Local on first use and close() stops it', async (t) =>
   oneJvmStartAtATime(async () => {
     const store = createStore({ table: "embedded-demo", atoms: [Counter], endpoint: "embedded" });
-    await store.ensureTable();
+    await store.ensureTable({ stream: false });
     t.is(await store.atom(Counter, { name: "x" }).deref(), undefined);
     const pids = (await import("node:child_process"))
       .execSync("ps -eo pid,args")
@@ -228,14 +228,14 @@ test("a failed embedded start is not kept: the next call starts DynamoDB Local",
     process.env.PATH = "/nonexistent";
     delete process.env.JAVA_HOME;
     try {
-      const err = await t.throwsAsync(store.ensureTable());
+      const err = await t.throwsAsync(store.ensureTable({ stream: false }));
       t.true(isDynatomError(err, "local.java-missing"), String(err));
     } finally {
       process.env.PATH = PATH;
       if (JAVA_HOME !== undefined) process.env.JAVA_HOME = JAVA_HOME;
     }
     try {
-      await store.ensureTable();
+      await store.ensureTable({ stream: false });
       t.is(await store.atom(Counter, { name: "x" }).deref(), undefined);
     } finally {
       await store.close();

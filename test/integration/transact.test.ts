@@ -36,7 +36,7 @@ test.before(async () => {
     table,
     atoms: [Counter, Account, Blob],
     client: dynamo().client,
-  }).ensureTable();
+  }).ensureTable({ stream: false });
 });
 
 let n = 0;

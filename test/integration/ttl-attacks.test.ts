@@ -32,7 +32,9 @@ const Plain = defineAtom({
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("ttl-attacks");
-  await createStore({ table, atoms: [Plain], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Plain], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 function open(t: { teardown(fn: () => Promise<void>): void }) {

@@ -38,8 +38,8 @@ let table = "";
 test.before(async () => {
   table = dynamo().tableName("ttl");
   const store = createStore({ table, atoms: [Session, Lease], client: dynamo().client });
-  await store.ensureTable();
-  await store.ensureTable(); // a second time: TTL already on is fine
+  await store.ensureTable({ stream: false });
+  await store.ensureTable({ stream: false }); // a second time: TTL already on is fine
   await store.putItems(Session, [
     { user: "u1", id: "live", hits: 1, expiresAt: future },
     { user: "u1", id: "gone", hits: 2, expiresAt: past },

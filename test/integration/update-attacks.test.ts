@@ -55,7 +55,7 @@ let client: DynamoDBClient;
 test.before(async () => {
   table = dynamo().tableName("update-attacks");
   client = new DynamoDBClient(localClientConfig(dynamo().endpoint));
-  await createStore({ table, atoms: [Num, PV1, Dated], client }).ensureTable();
+  await createStore({ table, atoms: [Num, PV1, Dated], client }).ensureTable({ stream: false });
 });
 test.after.always(() => client.destroy());
 

@@ -45,7 +45,9 @@ const DefNew = defineAtom({
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("update-combos");
-  await createStore({ table, atoms: [Item, Lease], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Item, Lease], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 /** A store whose client may lose the answer of a request that applied, after running `hook`. */

@@ -39,7 +39,9 @@ type AcctValue = InferAtom<typeof Acct>;
 let table = "";
 test.before(async () => {
   table = dynamo().tableName("update");
-  await createStore({ table, atoms: [Acct, Counter], client: dynamo().client }).ensureTable();
+  await createStore({ table, atoms: [Acct, Counter], client: dynamo().client }).ensureTable({
+    stream: false,
+  });
 });
 
 /** A store on the table whose client counts the requests it sends, by command. */
