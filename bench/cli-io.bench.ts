@@ -78,7 +78,7 @@ export default defineSuite({
     let tables = 0;
     const freshTable = async () => {
       const table = `bench-io-${process.pid}-${tables++}`;
-      await createStore({ table, atoms, client }).ensureTable();
+      await createStore({ table, atoms, client }).ensureTable({ stream: false });
       return table;
     };
     const tableArgs = (table: string) => [

@@ -38,6 +38,12 @@ const LATEST: Position = { type: "LATEST" };
 /** How long an idle shard's reader waits before it asks again, at most and at first. */
 const IDLE_MAX_MS = 500;
 const IDLE_FIRST_MS = 25;
+/**
+ * How far before a LATEST start a shard re-read from its oldest record begins to deliver: a
+ * record's time is rounded down (to the second by DynamoDB, to the minute by DynamoDB Local),
+ * and clocks differ a little.
+ */
+const CLOCK_MARGIN_MS = 61_000;
 
 /** Where a checkpoint says to start; undefined for a finished shard. */
 function positionOf(checkpoint: string): Position | undefined {
@@ -79,6 +85,18 @@ export class Feed<C> implements ChangeFeed<C> {
   #rounds: Promise<void> | undefined;
   #poke: (() => void) | undefined;
   #ticks: Promise<void> | undefined;
+  /** SHARD_END writes under way: the feed ends only after them. */
+  readonly #settling = new Set<Promise<void>>();
+  /** A SHARD_END write that failed as the feed ended: the end reports it. */
+  #lateError: { readonly error: unknown } | undefined;
+  /**
+   * With a group: when each shard was last dropped (finished or lost), counted in lease reads,
+   * so that a round whose read of the leases is older does not take it up again.
+   */
+  readonly #dropped = new Map<string, number>();
+  #reads = 0;
+  /** With a group: whether it had no leases when this reader first read them. */
+  #newGroup: boolean | undefined;
   readonly #ready = deferred();
   /** Only this item's records are decoded (a remote watch of one atom). */
   readonly #only: { readonly pk: string; readonly sk: string } | undefined;
@@ -150,7 +168,16 @@ export class Feed<C> implements ChangeFeed<C> {
     if (entry === undefined) return;
     this.#yielded = undefined;
     entry.run.ack(entry);
-    if (entry.run.finished) void this.#settle(entry.run);
+    if (entry.run.finished) this.#settleLater(entry.run);
+  }
+
+  #settleLater(run: ShardRun<C>): void {
+    const settling = this.#settle(run).catch((err: unknown) => {
+      if (this.#state === "running") this.#fail(err);
+      else this.#lateError ??= { error: err };
+    });
+    this.#settling.add(settling);
+    void settling.finally(() => this.#settling.delete(settling));
   }
 
   #take(): Entry<C> | undefined {
@@ -206,15 +233,15 @@ export class Feed<C> implements ChangeFeed<C> {
         await Promise.all([...this.#runs.values()].map((run) => run.positioned));
         this.#ready.resolve();
       }
+      // Checked here, where nothing awaits before the timer is set: #close pokes after it.
+      if (this.#state !== "running") return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#settings.roundMs);
         this.#poke = () => {
           clearTimeout(timer);
           resolve();
         };
-        this.#halt.signal.addEventListener("abort", this.#poke, { once: true });
       });
-      if (this.#poke !== undefined) this.#halt.signal.removeEventListener("abort", this.#poke);
     }
   }
 
@@ -256,8 +283,10 @@ export class Feed<C> implements ChangeFeed<C> {
 
   /** With a group: leases for new shards, then take a fair share of the ready ones. */
   async #shared(shards: readonly Shard[], leases: Leases): Promise<void> {
+    const readAt = ++this.#reads;
     let held = await leases.read();
-    const first = held.length === 0;
+    this.#newGroup ??= held.length === 0;
+    const first = this.#newGroup;
     const known = new Set(held.map((lease) => lease.shard));
     let created = false;
     for (const shard of shards) {
@@ -308,8 +337,9 @@ export class Feed<C> implements ChangeFeed<C> {
       const lease = byShard.get(shard.id);
       if (lease?.holder !== me) continue;
       mine++;
-      // Ours, by a take whose answer was lost: read it.
-      if (!this.#runs.has(shard.id)) this.#runLease(lease);
+      // Ours, by a take whose answer was lost: read it; unless it was dropped since the read.
+      const dropped = this.#dropped.get(shard.id) ?? 0;
+      if (!this.#runs.has(shard.id) && dropped < readAt) this.#runLease(lease);
     }
     for (const shard of shuffled(ready)) {
       if (mine >= share || this.#state !== "running") break;
@@ -332,7 +362,10 @@ export class Feed<C> implements ChangeFeed<C> {
   #run(id: string, start: Position): ShardRun<C> {
     const run = new ShardRun<C>(id, start);
     this.#runs.set(id, run);
-    this.#read(run).catch((err: unknown) => this.#fail(err));
+    this.#read(run).catch((err: unknown) => {
+      // A shard given up (lost, or the feed ended) fails nothing.
+      if (!run.stopped) this.#fail(err);
+    });
     return run;
   }
 
@@ -340,8 +373,14 @@ export class Feed<C> implements ChangeFeed<C> {
   async #read(run: ShardRun<C>): Promise<void> {
     const { streams, retry } = this.#core;
     let last: string | undefined;
-    let iterator = await this.#iterator(run, run.start);
-    run.placed();
+    let iterator: string | undefined;
+    const asked = Date.now();
+    try {
+      iterator = await this.#iterator(run, run.start);
+    } finally {
+      // Also on a failure: ready() and the first round must not wait for this shard forever.
+      run.placed();
+    }
     let idle = 0;
     while (iterator !== undefined && !run.stopped) {
       await run.room();
@@ -353,13 +392,18 @@ export class Feed<C> implements ChangeFeed<C> {
           this.#gap({ shard: run.id, after: last ?? run.written, reason: "shard-gone" });
           break;
         }
+        // Nothing read since a LATEST start keeps no place to resume at: the shard is read from
+        // its oldest record instead, skipping what was made before the start. DynamoDB Local
+        // also answers "trimmed" there, to an iterator taken at LATEST on a shard empty then.
+        const unplaced = run.start.type === "LATEST" && last === undefined;
+        if (unplaced) run.notBefore = asked - CLOCK_MARGIN_MS;
         const resume: Position =
           last === undefined ? run.start : { type: "AFTER_SEQUENCE_NUMBER", sequence: last };
-        iterator = await this.#iterator(run, read === "expired" ? resume : TRIM_HORIZON);
-        // DynamoDB Local answers "trimmed" to an iterator taken at LATEST on a shard that was
-        // empty then, once a record arrives: nothing was lost, the shard starts at that record.
-        const quirk = run.start.type === "LATEST" && last === undefined;
-        if (read === "trimmed" && !quirk) {
+        iterator = await this.#iterator(
+          run,
+          read === "expired" && !unplaced ? resume : TRIM_HORIZON,
+        );
+        if (read === "trimmed" && !unplaced) {
           this.#gap({ shard: run.id, after: last ?? run.written, reason: "trimmed" });
         }
         continue;
@@ -386,12 +430,12 @@ export class Feed<C> implements ChangeFeed<C> {
     const { streams, retry } = this.#core;
     const arn = (this.#stream as { arn: string }).arn;
     const got = await shardIterator(streams, retry, arn, run.id, position);
-    if (got === "trimmed") {
+    if (got === "trimmed" && position.type !== "TRIM_HORIZON") {
       const after = position.type === "AFTER_SEQUENCE_NUMBER" ? position.sequence : undefined;
       this.#gap({ shard: run.id, after, reason: "trimmed" });
       return this.#iterator(run, TRIM_HORIZON);
     }
-    if (got === "gone" || got === "expired") {
+    if (got === "gone" || got === "expired" || got === "trimmed") {
       this.#gap({ shard: run.id, after: run.written, reason: "shard-gone" });
       return undefined;
     }
@@ -400,6 +444,14 @@ export class Feed<C> implements ChangeFeed<C> {
 
   #receive(run: ShardRun<C>, record: _Record): void {
     const sequence = record.dynamodb?.SequenceNumber ?? "";
+    if (run.notBefore !== undefined) {
+      const at = record.dynamodb?.ApproximateCreationDateTime?.getTime();
+      if (at !== undefined && at < run.notBefore) {
+        run.skip(sequence);
+        return;
+      }
+      run.notBefore = undefined;
+    }
     const only = this.#only;
     const keys = record.dynamodb?.Keys;
     if (only !== undefined && (keys?.pk?.S !== only.pk || keys?.sk?.S !== only.sk)) {
@@ -429,17 +481,22 @@ export class Feed<C> implements ChangeFeed<C> {
   /** A shard read to its end and acknowledged: recorded, so that its children may be read. */
   async #settle(run: ShardRun<C>): Promise<void> {
     if (!run.finished || run.stopped || this.#runs.get(run.id) !== run) return;
-    this.#runs.delete(run.id);
-    run.stop();
+    this.#drop(run);
     if (this.#leases === undefined) this.#finished.add(run.id);
+    // Refused: another reader holds the shard now, and reads it to its end itself.
     else await this.#leases.hold(run.id, SHARD_END, true);
     this.#poke?.();
   }
 
   /** A shard whose lease another reader holds now: its waiting changes are that reader's. */
   #lose(run: ShardRun<C>): void {
+    this.#drop(run);
+  }
+
+  #drop(run: ShardRun<C>): void {
     run.stop();
     this.#runs.delete(run.id);
+    this.#dropped.set(run.id, this.#reads);
   }
 
   #gap(gap: Gap): void {
@@ -485,6 +542,7 @@ export class Feed<C> implements ChangeFeed<C> {
     this.#state = "ending";
     this.#settings.signal?.removeEventListener("abort", this.#onAbort);
     this.#halt.abort();
+    this.#poke?.();
     this.#notify();
     this.#ready.resolve();
     if (!begun) {
@@ -493,6 +551,7 @@ export class Feed<C> implements ChangeFeed<C> {
     }
     await this.#rounds;
     await this.#ticks;
+    await Promise.all(this.#settling);
     const runs = [...this.#runs.values()];
     for (const run of runs) run.stop();
     this.#runs.clear();
@@ -507,6 +566,7 @@ export class Feed<C> implements ChangeFeed<C> {
       this.#state = "ended";
       this.#notify();
     }
+    if (this.#lateError !== undefined) throw this.#lateError.error;
   }
 }
 

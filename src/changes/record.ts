@@ -95,7 +95,12 @@ export function decodeStreamRecord<const Atoms extends readonly AtomDefinition[]
     ? EVENTS[record.eventName as keyof typeof EVENTS]
     : undefined;
   const fail = (which: "old" | "new" | "keys", reason: string, cause?: unknown) => {
-    const shown = itemKeyText(atom.key, image(data.NewImage ?? data.OldImage ?? data.Keys ?? {}));
+    let shown: string;
+    try {
+      shown = itemKeyText(atom.key, image(data.NewImage ?? data.OldImage ?? data.Keys ?? {}));
+    } catch {
+      shown = "(its key fields cannot be read)"; // the image is malformed: the reason says how
+    }
     return new DecodeError(
       "decode.change",
       `Atom "${atom.name}" ${shown}, stream record ${sequence}: ${reason}.`,

@@ -28,6 +28,8 @@ export class ShardRun<C> {
   last: Entry<C> | undefined;
   /** The reader met the shard's end: once nothing is pending, the shard is finished. */
   readToEnd = false;
+  /** Records made before this time (ms) are skipped: a LATEST start read again from the oldest. */
+  notBefore: number | undefined;
   /** No longer read: the feed ended, or the lease went to another reader. */
   stopped = false;
   #room: (() => void) | undefined;
