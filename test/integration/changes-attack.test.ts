@@ -44,20 +44,35 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
-const n = (c: unknown) => (c as Change<typeof Counter>).new?.n;
-
-test("break while a round lists the shards returns at once, not after roundMs", async (t) => {
-  const store = await feedStore(dynamo(), "round");
+/** A store on `table` whose Streams client runs `hook` around every request. */
+function readerWith(table: string, hook: Hook, name: string) {
   const streams = new DynamoDBStreamsClient({
     ...localClientConfig(dynamo().endpoint),
     maxAttempts: 1,
   });
-  let slow = false;
+  intercept(streams, hook, name);
+  const reader = createStore({
+    table,
+    atoms: WRITTEN,
+    endpoint: dynamo().endpoint,
+    streamsClient: streams,
+  });
+  const close = async () => {
+    await reader.close();
+    streams.destroy();
+  };
+  return { reader, close };
+}
+
+const n = (c: unknown) => (c as Change<typeof Counter>).new?.n;
+
+test("break while a round lists the shards returns without waiting for the next round", async (t) => {
+  const store = await feedStore(dynamo(), "round");
   const listing = deferred();
-  intercept(
-    streams,
+  const { reader, close: closeReader } = readerWith(
+    store.table,
     async (name, _input, next) => {
-      if (name === "DescribeStreamCommand" && slow) {
+      if (name === "DescribeStreamCommand") {
         listing.resolve();
         await sleep(300);
       }
@@ -65,48 +80,32 @@ test("break while a round lists the shards returns at once, not after roundMs", 
     },
     "slowList",
   );
-  const reader = createStore({
-    table: store.table,
-    atoms: WRITTEN,
-    endpoint: dynamo().endpoint,
-    streamsClient: streams,
-  });
   try {
-    const feed = reader.changes({ atoms: [Counter], from: "latest" });
-    await feed.ready();
-    slow = true;
-    await listing.promise; // the next round's DescribeStream is in flight
-    const started = Date.now();
-    await feed.return();
-    const took = Date.now() - started;
-    t.true(took < 2_000, `return() took ${took} ms (roundMs is 5,000 with the default leaseMs)`);
+    // Rounds every 10 s (the most): a return() that waits for the next round shows here.
+    const feed = reader.changes({ atoms: [Counter], from: "latest", leaseMs: 600_000 });
+    void feed.ready().catch(() => {});
+    await listing.promise; // the first round's DescribeStream is in flight
+    const ended = await Promise.race([
+      feed.return().then(() => "returned"),
+      sleep(9_000).then(() => "waits for the next round"),
+    ]);
+    t.is(ended, "returned");
   } finally {
-    await reader.close();
-    streams.destroy();
+    await closeReader();
     await store.close();
   }
 });
 
 test("a failing first GetShardIterator ends the loop with that error instead of hanging", async (t) => {
   const store = await feedStore(dynamo(), "hang");
-  const streams = new DynamoDBStreamsClient({
-    ...localClientConfig(dynamo().endpoint),
-    maxAttempts: 1,
-  });
-  intercept(
-    streams,
+  const { reader, close: closeReader } = readerWith(
+    store.table,
     async (name, _input, next) => {
       if (name === "GetShardIteratorCommand") throw streamsError("ValidationException", "boom");
       return next();
     },
     "failIterator",
   );
-  const reader = createStore({
-    table: store.table,
-    atoms: WRITTEN,
-    endpoint: dynamo().endpoint,
-    streamsClient: streams,
-  });
   try {
     const feed = reader.changes({ atoms: [Counter], from: "latest" });
     const ready = await Promise.race([
@@ -130,8 +129,7 @@ test("a failing first GetShardIterator ends the loop with that error instead of 
       "next() throws the error (it hangs: #close awaits #rounds, which awaits run.positioned, which only #close's run.stop() resolves)",
     );
   } finally {
-    await reader.close();
-    streams.destroy();
+    await closeReader();
     await store.close();
   }
 });
@@ -172,13 +170,9 @@ test("an iterator expired on a shard started at LATEST, before any record, loses
   const counter = store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } });
   // A shard with records already (DynamoDB Local's LATEST-on-empty-shard quirk stays out of it).
   for (let i = 0; i < 3; i++) await counter.swap((c) => ({ ...c, n: c.n + 1 }));
-  const streams = new DynamoDBStreamsClient({
-    ...localClientConfig(dynamo().endpoint),
-    maxAttempts: 1,
-  });
   let expire = false;
-  intercept(
-    streams,
+  const { reader, close: closeReader } = readerWith(
+    store.table,
     async (name, _input, next) => {
       if (name === "GetRecordsCommand" && expire) {
         expire = false;
@@ -190,12 +184,6 @@ test("an iterator expired on a shard started at LATEST, before any record, loses
     },
     "expireOnce",
   );
-  const reader = createStore({
-    table: store.table,
-    atoms: WRITTEN,
-    endpoint: dynamo().endpoint,
-    streamsClient: streams,
-  });
   try {
     const gaps: Gap[] = [];
     const feed = reader.changes({ atoms: [Counter], from: "latest", onGap: (g) => gaps.push(g) });
@@ -211,8 +199,7 @@ test("an iterator expired on a shard started at LATEST, before any record, loses
     t.deepEqual(values.slice(-2), [100, 200], `gaps reported: ${JSON.stringify(gaps)}`);
     t.deepEqual(values.slice(0, -2), [1, 2, 3].slice(3 - (values.length - 2)));
   } finally {
-    await reader.close();
-    streams.destroy();
+    await closeReader();
     await store.close();
   }
 });
