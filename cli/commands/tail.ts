@@ -66,7 +66,15 @@ decoded), 2 bad input.`,
         signal: io.signal,
         ...(values.group === undefined ? {} : { group: values.group }),
       });
-      for await (const change of feed) await write(io.stdout, changeLine(change));
+      // Ctrl-C also ends a wait for a reader that stopped reading our output.
+      const stopped = new Promise<void>((resolve) => {
+        if (io.signal.aborted) resolve();
+        io.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      for await (const change of feed) {
+        await Promise.race([write(io.stdout, changeLine(change)), stopped]);
+        if (io.signal.aborted) break;
+      }
       return EXIT.ok;
     } finally {
       await connection.close();

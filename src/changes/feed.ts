@@ -8,7 +8,7 @@ import type { StoreCore } from "../store/core.js";
 import { Leases } from "./leases.js";
 import { type Settings, settings } from "./options.js";
 import { decodeStreamRecord } from "./record.js";
-import { type Entry, ShardRun } from "./shard-run.js";
+import { AT, type Entry, ShardRun } from "./shard-run.js";
 import {
   listShards,
   type Position,
@@ -49,6 +49,9 @@ const CLOCK_MARGIN_MS = 61_000;
 function positionOf(checkpoint: string): Position | undefined {
   if (checkpoint === SHARD_END) return undefined;
   if (checkpoint === "TRIM_HORIZON" || checkpoint === "LATEST") return { type: checkpoint };
+  if (checkpoint.startsWith(AT)) {
+    return { type: "AT_SEQUENCE_NUMBER", sequence: checkpoint.slice(AT.length) };
+  }
   return { type: "AFTER_SEQUENCE_NUMBER", sequence: checkpoint };
 }
 
@@ -167,6 +170,8 @@ export class Feed<C> implements ChangeFeed<C> {
     const entry = this.#yielded;
     if (entry === undefined) return;
     this.#yielded = undefined;
+    // Ended by the signal (or a failure) while the change was in hand: it is not acknowledged.
+    if (this.#state !== "running") return;
     entry.run.ack(entry);
     if (entry.run.finished) this.#settleLater(entry.run);
   }
@@ -281,7 +286,11 @@ export class Feed<C> implements ChangeFeed<C> {
     }
   }
 
-  /** With a group: leases for new shards, then take a fair share of the ready ones. */
+  /**
+   * With a group: leases for new shards, then a fair share of the ready ones: free leases, those
+   * of dead readers, and (after this reader's first round) one a round from a reader that holds
+   * more than its share, as the KCL's lease stealing does.
+   */
   async #shared(shards: readonly Shard[], leases: Leases): Promise<void> {
     const readAt = ++this.#reads;
     let held = await leases.read();
@@ -309,9 +318,8 @@ export class Feed<C> implements ChangeFeed<C> {
         });
       }
     }
-    const me = leases.holder;
     for (const run of this.#runs.values()) {
-      if (byShard.get(run.id)?.holder !== me) this.#lose(run);
+      if (byShard.get(run.id)?.holder !== run.holder) this.#lose(run);
     }
     const listed = new Set(shards.map((shard) => shard.id));
     const finished = (id: string) => byShard.get(id)?.checkpoint === SHARD_END;
@@ -327,42 +335,54 @@ export class Feed<C> implements ChangeFeed<C> {
     });
     const dead = (lease: Lease) =>
       now - (this.#observed.get(lease.shard)?.since ?? now) >= this.#settings.leaseMs;
-    const live = new Set([me]);
-    for (const lease of held) {
-      if (lease.holder !== undefined && !dead(lease)) live.add(lease.holder);
-    }
-    const share = Math.ceil(ready.length / live.size);
-    let mine = 0;
+    /** Each live reader's leases of ready shards (this reader is live, with none or more). */
+    const byReader = new Map<string, Lease[]>([[leases.reader, []]]);
     for (const shard of ready) {
       const lease = byShard.get(shard.id);
-      if (lease?.holder !== me) continue;
+      if (lease?.holder === undefined || dead(lease)) continue;
+      const reader = readerOf(lease.holder);
+      byReader.set(reader, [...(byReader.get(reader) ?? []), lease]);
+    }
+    const share = Math.ceil(ready.length / byReader.size);
+    let mine = 0;
+    for (const lease of byReader.get(leases.reader) ?? []) {
       mine++;
       // Ours, by a take whose answer was lost: read it; unless it was dropped since the read.
-      const dropped = this.#dropped.get(shard.id) ?? 0;
-      if (!this.#runs.has(shard.id) && dropped < readAt) this.#runLease(lease);
+      const dropped = this.#dropped.get(lease.shard) ?? 0;
+      if (!this.#runs.has(lease.shard) && dropped < readAt) this.#runLease(lease, lease.holder);
     }
+    const take = async (lease: Lease, delayMs: number) => {
+      const token = leases.token();
+      if (!(await leases.take(lease, token))) return false;
+      if (this.#state === "running") this.#runLease(lease, token, delayMs);
+      else await leases.hold(lease.shard, token, undefined, true);
+      return true;
+    };
     for (const shard of shuffled(ready)) {
-      if (mine >= share || this.#state !== "running") break;
+      if (mine >= share || this.#state !== "running") return;
       const lease = byShard.get(shard.id);
-      if (lease === undefined || lease.holder === me) continue;
-      if (lease.holder !== undefined && !dead(lease)) continue;
-      if (!(await leases.take(lease))) continue;
-      mine++;
-      if (this.#state === "running")
-        this.#runLease({ ...lease, holder: me, counter: lease.counter + 1 });
-      else await leases.hold(lease.shard, undefined, true);
+      if (lease === undefined || (lease.holder !== undefined && !dead(lease))) continue;
+      if (await take(lease, 0)) mine++;
     }
+    if (mine >= share || readAt === 1) return;
+    const [, most = []] = [...byReader].sort(([, a], [, b]) => b.length - a.length)[0] ?? [];
+    const victim = most.length > share ? shuffled(most)[0] : undefined;
+    // Its reader stops at its next renewal or round, well within leaseMs: only then is it read
+    // here, so that a change is not handled by both while both live.
+    if (victim !== undefined) await take(victim, this.#settings.leaseMs);
   }
 
-  #runLease(lease: Lease): void {
+  #runLease(lease: Lease, holder: string | undefined, delayMs = 0): void {
     const start = positionOf(lease.checkpoint);
-    if (start !== undefined) this.#run(lease.shard, start).written = lease.checkpoint;
+    if (start === undefined || holder === undefined) return;
+    const run = this.#run(lease.shard, start, holder, delayMs);
+    run.written = lease.checkpoint;
   }
 
-  #run(id: string, start: Position): ShardRun<C> {
-    const run = new ShardRun<C>(id, start);
+  #run(id: string, start: Position, holder = "", delayMs = 0): ShardRun<C> {
+    const run = new ShardRun<C>(id, start, holder);
     this.#runs.set(id, run);
-    this.#read(run).catch((err: unknown) => {
+    this.#read(run, delayMs).catch((err: unknown) => {
       // A shard given up (lost, or the feed ended) fails nothing.
       if (!run.stopped) this.#fail(err);
     });
@@ -370,8 +390,13 @@ export class Feed<C> implements ChangeFeed<C> {
   }
 
   /** Reads one shard until its end, its loss or the feed's end. */
-  async #read(run: ShardRun<C>): Promise<void> {
+  async #read(run: ShardRun<C>, delayMs: number): Promise<void> {
     const { streams, retry } = this.#core;
+    if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.#halt.signal }).catch(() => {});
+    if (run.stopped) {
+      run.placed();
+      return;
+    }
     let last: string | undefined;
     let iterator: string | undefined;
     const asked = Date.now();
@@ -484,7 +509,7 @@ export class Feed<C> implements ChangeFeed<C> {
     this.#drop(run);
     if (this.#leases === undefined) this.#finished.add(run.id);
     // Refused: another reader holds the shard now, and reads it to its end itself.
-    else await this.#leases.hold(run.id, SHARD_END, true);
+    else await this.#leases.hold(run.id, run.holder, SHARD_END, true);
     this.#poke?.();
   }
 
@@ -495,6 +520,8 @@ export class Feed<C> implements ChangeFeed<C> {
 
   #drop(run: ShardRun<C>): void {
     run.stop();
+    // A later run of the same shard may be there already: it stays.
+    if (this.#runs.get(run.id) !== run) return;
     this.#runs.delete(run.id);
     this.#dropped.set(run.id, this.#reads);
   }
@@ -513,21 +540,24 @@ export class Feed<C> implements ChangeFeed<C> {
     while (this.#state === "running") {
       await sleep(tickMs, undefined, { signal: this.#halt.signal }).catch(() => {});
       if (this.#state !== "running") return;
-      for (const run of [...this.#runs.values()]) {
-        if (run.stopped) continue;
+      // In parallel: one slow renewal must not let the other leases lapse.
+      const renewals = [...this.#runs.values()].map(async (run) => {
         const now = Date.now();
         const checkpoint = run.done !== run.written ? run.done : undefined;
         const due =
           (checkpoint !== undefined && now - run.writtenAt >= checkpointEveryMs) ||
           now - run.writtenAt >= leaseMs / 3;
-        if (!due) continue;
-        if (await leases.hold(run.id, checkpoint)) {
+        if (!due || run.stopped) return;
+        const held = await leases.hold(run.id, run.holder, checkpoint);
+        if (run.stopped) return; // dropped meanwhile: what the write says is of no use now
+        if (held) {
           if (checkpoint !== undefined) run.written = checkpoint;
           run.writtenAt = now;
         } else {
           this.#lose(run);
         }
-      }
+      });
+      await Promise.all(renewals);
     }
   }
 
@@ -558,9 +588,17 @@ export class Feed<C> implements ChangeFeed<C> {
     try {
       const leases = this.#leases;
       if (leases === undefined) return;
-      for (const run of runs) {
-        const checkpoint = run.finished ? SHARD_END : run.done;
-        await leases.hold(run.id, checkpoint !== run.written ? checkpoint : undefined, true);
+      // Each lease is written and released even when another's write fails; the first failure
+      // is the end's.
+      const writes = await Promise.allSettled(
+        runs.map((run) => {
+          const checkpoint = run.finished ? SHARD_END : run.done;
+          const changed = checkpoint !== run.written ? checkpoint : undefined;
+          return leases.hold(run.id, run.holder, changed, true);
+        }),
+      );
+      for (const write of writes) {
+        if (write.status === "rejected") this.#lateError ??= { error: write.reason };
       }
     } finally {
       this.#state = "ended";
@@ -568,6 +606,12 @@ export class Feed<C> implements ChangeFeed<C> {
     }
     if (this.#lateError !== undefined) throw this.#lateError.error;
   }
+}
+
+/** The reader a holder (`<reader>.<take>`) belongs to. */
+function readerOf(holder: string): string {
+  const dot = holder.lastIndexOf(".");
+  return dot < 0 ? holder : holder.slice(0, dot);
 }
 
 /** A copy in random order: readers of one group starting together do not all reach for the same shard. */

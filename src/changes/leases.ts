@@ -20,13 +20,28 @@ export class Leases {
   readonly #group: string;
   readonly #label: string;
   /** This reader: unique to one feed, so that a lease taken by a restart is another holder. */
-  readonly holder: string;
+  readonly reader: string;
+  #takes = 0;
 
-  constructor(core: StoreCore, group: string, label: string, holder: string) {
+  constructor(core: StoreCore, group: string, label: string, reader: string) {
     this.#core = core;
     this.#group = group;
     this.#label = label;
-    this.holder = holder;
+    this.reader = reader;
+  }
+
+  /**
+   * A holder for one take: `<reader>.<n>`. A write of an earlier take of the same shard by this
+   * reader (a renewal answered late) is then refused like another reader's: the fence holds
+   * against ourselves too.
+   */
+  token(): string {
+    return `${this.reader}.${++this.#takes}`;
+  }
+
+  /** Whether `holder` is one of this reader's takes. */
+  mine(holder: string | undefined): boolean {
+    return holder?.startsWith(`${this.reader}.`) === true;
   }
 
   async read(): Promise<Lease[]> {
@@ -57,20 +72,25 @@ export class Leases {
   }
 
   /** Takes a lease whose counter is still `lease.counter`; false when it moved (or a lost answer hid our own take). */
-  take(lease: Lease): Promise<boolean> {
+  take(lease: Lease, token: string): Promise<boolean> {
     const { table } = this.#core;
     return this.#write(
-      () => new UpdateItemCommand(takeLease(table, this.#group, this.#label, lease, this.holder)),
+      () => new UpdateItemCommand(takeLease(table, this.#group, this.#label, lease, token)),
     );
   }
 
   /** Renews a held lease with a checkpoint, or releases it; false when another reader holds it now. */
-  hold(shard: string, checkpoint: string | undefined, release = false): Promise<boolean> {
+  hold(
+    shard: string,
+    token: string,
+    checkpoint: string | undefined,
+    release = false,
+  ): Promise<boolean> {
     const { table } = this.#core;
     return this.#write(
       () =>
         new UpdateItemCommand(
-          holdLease(table, this.#group, this.#label, shard, this.holder, checkpoint, release),
+          holdLease(table, this.#group, this.#label, shard, token, checkpoint, release),
         ),
     );
   }

@@ -10,6 +10,9 @@ export interface Entry<C> {
   acked: boolean;
 }
 
+/** A checkpoint `at:<sequence>`: read again from that record, itself included. */
+export const AT = "at:";
+
 /** At most this many changes of one shard wait in the feed before its reader waits too. */
 const HIGH_WATER = 1_000;
 
@@ -18,6 +21,8 @@ export class ShardRun<C> {
   readonly id: string;
   /** Where its reader starts. */
   readonly start: Position;
+  /** With a group: the holder its lease was taken as (its fence); "" without one. */
+  readonly holder: string;
   /** The last sequence number acknowledged (with the skipped records after it). */
   done: string | undefined;
   /** The last checkpoint written for it, and when. */
@@ -37,9 +42,10 @@ export class ShardRun<C> {
   readonly positioned: Promise<void>;
   readonly #positioned: () => void;
 
-  constructor(id: string, start: Position) {
+  constructor(id: string, start: Position, holder: string) {
     this.id = id;
     this.start = start;
+    this.holder = holder;
     let resolve = () => {};
     this.positioned = new Promise<void>((r) => {
       resolve = r;
@@ -54,6 +60,9 @@ export class ShardRun<C> {
 
   /** A change (or a decoding error) read from the shard. */
   add(change: C | undefined, error: Error | undefined, sequence: string): Entry<C> {
+    // A LATEST start has no place to resume at until something is acknowledged: the first record
+    // read is that place, so that a change in hand when the reader ends comes again.
+    if (this.done === undefined && this.start.type === "LATEST") this.done = `${AT}${sequence}`;
     const entry: Entry<C> = { run: this, change, error, through: sequence, acked: false };
     this.pending++;
     this.last = entry;

@@ -23,7 +23,7 @@ export interface Shard {
 /** Where a shard's reading starts: a checkpoint's position. */
 export type Position =
   | { readonly type: "TRIM_HORIZON" | "LATEST" }
-  | { readonly type: "AFTER_SEQUENCE_NUMBER"; readonly sequence: string };
+  | { readonly type: "AFTER_SEQUENCE_NUMBER" | "AT_SEQUENCE_NUMBER"; readonly sequence: string };
 
 /** The table's stream: its ARN and label. Off, or without both images, fails with `store.stream-off`. */
 export async function streamOf(
@@ -116,9 +116,7 @@ export async function shardIterator(
           StreamArn: arn,
           ShardId: shard,
           ShardIteratorType: position.type as ShardIteratorType,
-          ...(position.type === "AFTER_SEQUENCE_NUMBER"
-            ? { SequenceNumber: position.sequence }
-            : {}),
+          ...("sequence" in position ? { SequenceNumber: position.sequence } : {}),
         }),
       policy,
     );

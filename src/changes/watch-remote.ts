@@ -41,7 +41,15 @@ export function watchRemote<T>(
   fn: RemoteWatchFn<T>,
   options: RemoteWatchOptions = {},
 ): RemoteWatch {
-  const onError = options.onError ?? warn;
+  const report = options.onError ?? warn;
+  // An onError that throws is reported as a warning, never as an unhandled rejection.
+  const onError = (err: unknown) => {
+    try {
+      report(err);
+    } catch (thrown) {
+      warn(thrown);
+    }
+  };
   const abort = new AbortController();
   const feed = new Feed<Change>(
     core,

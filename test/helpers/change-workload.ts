@@ -191,3 +191,20 @@ export async function feedStore(dynamo: TestDynamo, label: string) {
   await store.ensureTable();
   return store;
 }
+
+/**
+ * A table whose counter x went 1 … 10, and the sequence number of its 5th change: where a
+ * virtual split (`faultyStreams` with `split: { at }`) ends the parent shard.
+ */
+export async function splitTable(dynamo: TestDynamo, label: string) {
+  const store = await feedStore(dynamo, label);
+  const counter = store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } });
+  for (let i = 0; i < 5; i++) await counter.swap((c) => ({ ...c, n: c.n + 1 }));
+  const firstFive = await collect(
+    store.changes({ atoms: [Counter], from: "trim-horizon" }),
+    (s) => s.length >= 5,
+  );
+  const at = firstFive[4]?.sequence as string;
+  for (let i = 0; i < 5; i++) await counter.swap((c) => ({ ...c, n: c.n + 1 }));
+  return { store, at };
+}

@@ -8,41 +8,13 @@ import test from "ava";
 import { type Change, createStore, DecodeError, decodeStreamRecord, type Gap } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Counter } from "../helpers/atoms.js";
-import { collect, feedStore, WRITTEN } from "../helpers/change-workload.js";
+import { collect, feedStore, splitTable, WRITTEN } from "../helpers/change-workload.js";
+import { deferred, type Hook, intercept } from "../helpers/intercept.js";
 import { faultyStreams, type StreamFaults, streamsError } from "../helpers/stream-faults.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-type Next = () => Promise<{ output: unknown }>;
-type Hook = (
-  name: string,
-  input: Record<string, unknown>,
-  next: Next,
-) => Promise<{ output: unknown }>;
-
-/** Runs `hook` around every request of `client`. */
-function intercept(client: DynamoDBClient | DynamoDBStreamsClient, hook: Hook, name: string): void {
-  (client.middlewareStack as { add(m: unknown, o: unknown): void }).add(
-    ((next: (args: { input: object }) => Promise<{ output: unknown }>, context: object) =>
-      async (args: { input: object }) =>
-        hook(
-          (context as { commandName?: string }).commandName ?? "",
-          args.input as Record<string, unknown>,
-          () => next(args),
-        )) as never,
-    { step: "initialize", priority: "low", name },
-  );
-}
-
-function deferred<T = void>() {
-  let resolve: (v: T) => void = () => {};
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
 
 /** A store on `table` whose Streams client runs `hook` around every request. */
 function readerWith(table: string, hook: Hook, name: string) {
@@ -206,15 +178,7 @@ test("an iterator expired on a shard started at LATEST, before any record, loses
 
 /** A table with counter x at n = 1…10, and a reader whose stream shows a parent (1…5) and children (6…10). */
 async function splitSetup(label: string) {
-  const store = await feedStore(dynamo(), label);
-  const counter = store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } });
-  for (let i = 0; i < 5; i++) await counter.swap((c) => ({ ...c, n: c.n + 1 }));
-  const firstFive = await collect(
-    store.changes({ atoms: [Counter], from: "trim-horizon" }),
-    (s) => s.length >= 5,
-  );
-  const at = firstFive[4]?.sequence as string;
-  for (let i = 0; i < 5; i++) await counter.swap((c) => ({ ...c, n: c.n + 1 }));
+  const { store, at } = await splitTable(dynamo(), label);
   const faults: StreamFaults = {
     split: { at },
     seen: { getRecords: 0, expired: 0, trimmed: 0, iterators: [] },
