@@ -526,8 +526,11 @@ export class Feed<C> implements ChangeFeed<C> {
     this.#dropped.set(run.id, this.#reads);
   }
 
-  #gap(gap: Gap): void {
-    const id = `${gap.shard}@${gap.after ?? ""}`;
+  #gap(found: Gap): void {
+    // A checkpoint that is no sequence number (LATEST, TRIM_HORIZON, at:…) names nothing read.
+    const after = found.after !== undefined && /^\d+$/.test(found.after) ? found.after : undefined;
+    const gap = { ...found, after };
+    const id = `${gap.shard}@${after ?? ""}`;
     if (this.#gaps.has(id)) return;
     this.#gaps.add(id);
     this.#settings.onGap(gap);
