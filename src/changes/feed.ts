@@ -5,10 +5,11 @@ import type { Lease } from "../requests/leases.js";
 import { SHARD_END } from "../requests/leases.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
+import { balance, shuffled } from "./balance.js";
 import { Leases } from "./leases.js";
 import { type Settings, settings } from "./options.js";
 import { decodeStreamRecord } from "./record.js";
-import { AT, type Entry, ShardRun } from "./shard-run.js";
+import { AT, type Entry, ShardRun, Waiting } from "./shard-run.js";
 import {
   listShards,
   type Position,
@@ -78,8 +79,7 @@ export class Feed<C> implements ChangeFeed<C> {
     { counter: number; holder: string | undefined; since: number }
   >();
   readonly #gaps = new Set<string>();
-  #queue: Entry<C>[] = [];
-  #head = 0;
+  readonly #waiting = new Waiting<C>();
   #yielded: Entry<C> | undefined;
   #wake: (() => void) | undefined;
   #error: { readonly error: unknown } | undefined;
@@ -140,7 +140,7 @@ export class Feed<C> implements ChangeFeed<C> {
         await this.#ending;
         return { done: true, value: undefined };
       }
-      const entry = this.#take();
+      const entry = this.#waiting.take();
       if (entry?.error !== undefined) {
         this.#error = { error: entry.error };
         continue;
@@ -183,18 +183,6 @@ export class Feed<C> implements ChangeFeed<C> {
     });
     this.#settling.add(settling);
     void settling.finally(() => this.#settling.delete(settling));
-  }
-
-  #take(): Entry<C> | undefined {
-    while (this.#head < this.#queue.length) {
-      const entry = this.#queue[this.#head++] as Entry<C>;
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
-      if (!entry.run.stopped) return entry;
-    }
-    return undefined;
   }
 
   #notify(): void {
@@ -293,10 +281,10 @@ export class Feed<C> implements ChangeFeed<C> {
    */
   async #shared(shards: readonly Shard[], leases: Leases): Promise<void> {
     const readAt = ++this.#reads;
-    let held = await leases.read();
-    this.#newGroup ??= held.length === 0;
+    let all = await leases.read();
+    this.#newGroup ??= all.length === 0;
     const first = this.#newGroup;
-    const known = new Set(held.map((lease) => lease.shard));
+    const known = new Set(all.map((lease) => lease.shard));
     let created = false;
     for (const shard of shards) {
       if (known.has(shard.id)) continue;
@@ -304,11 +292,11 @@ export class Feed<C> implements ChangeFeed<C> {
       await leases.create(shard.id, start === undefined ? SHARD_END : start.type);
       created = true;
     }
-    if (created) held = await leases.read();
+    if (created) all = await leases.read();
     if (this.#state !== "running") return;
     const now = Date.now();
-    const byShard = new Map(held.map((lease) => [lease.shard, lease]));
-    for (const lease of held) {
+    const byShard = new Map(all.map((lease) => [lease.shard, lease]));
+    for (const lease of all) {
       const seen = this.#observed.get(lease.shard);
       if (seen === undefined || seen.counter !== lease.counter || seen.holder !== lease.holder) {
         this.#observed.set(lease.shard, {
@@ -335,18 +323,9 @@ export class Feed<C> implements ChangeFeed<C> {
     });
     const dead = (lease: Lease) =>
       now - (this.#observed.get(lease.shard)?.since ?? now) >= this.#settings.leaseMs;
-    /** Each live reader's leases of ready shards (this reader is live, with none or more). */
-    const byReader = new Map<string, Lease[]>([[leases.reader, []]]);
-    for (const shard of ready) {
-      const lease = byShard.get(shard.id);
-      if (lease?.holder === undefined || dead(lease)) continue;
-      const reader = readerOf(lease.holder);
-      byReader.set(reader, [...(byReader.get(reader) ?? []), lease]);
-    }
-    const share = Math.ceil(ready.length / byReader.size);
-    let mine = 0;
-    for (const lease of byReader.get(leases.reader) ?? []) {
-      mine++;
+    const readyLeases = ready.flatMap((shard) => byShard.get(shard.id) ?? []);
+    const { share, mine, free, surplus } = balance(readyLeases, leases.reader, dead);
+    for (const lease of mine) {
       // Ours, by a take whose answer was lost: read it; unless it was dropped since the read.
       const dropped = this.#dropped.get(lease.shard) ?? 0;
       if (!this.#runs.has(lease.shard) && dropped < readAt) this.#runLease(lease, lease.holder);
@@ -358,18 +337,18 @@ export class Feed<C> implements ChangeFeed<C> {
       else await leases.hold(lease.shard, token, undefined, true);
       return true;
     };
-    for (const shard of shuffled(ready)) {
-      if (mine >= share || this.#state !== "running") return;
-      const lease = byShard.get(shard.id);
-      if (lease === undefined || (lease.holder !== undefined && !dead(lease))) continue;
-      if (await take(lease, 0)) mine++;
+    let held = mine.length;
+    for (const lease of shuffled(free)) {
+      if (held >= share || this.#state !== "running") return;
+      if (await take(lease, 0)) held++;
     }
-    if (mine >= share || readAt === 1) return;
-    const [, most = []] = [...byReader].sort(([, a], [, b]) => b.length - a.length)[0] ?? [];
-    const victim = most.length > share ? shuffled(most)[0] : undefined;
-    // Its reader stops at its next renewal or round, well within leaseMs: only then is it read
-    // here, so that a change is not handled by both while both live.
-    if (victim !== undefined) await take(victim, this.#settings.leaseMs);
+    const victim = shuffled(surplus)[0];
+    // Not on this reader's first round (others may not have seen it yet). The victim stops at
+    // its next renewal or round, well within leaseMs: only then is the shard read here, so that
+    // a change is not handled by both while both live.
+    if (held < share && readAt > 1 && victim !== undefined) {
+      await take(victim, this.#settings.leaseMs);
+    }
   }
 
   #runLease(lease: Lease, holder: string | undefined, delayMs = 0): void {
@@ -499,7 +478,7 @@ export class Feed<C> implements ChangeFeed<C> {
       run.skip(sequence);
       return;
     }
-    this.#queue.push(run.add(change, error, sequence));
+    this.#waiting.push(run.add(change, error, sequence));
     this.#notify();
   }
 
@@ -609,22 +588,6 @@ export class Feed<C> implements ChangeFeed<C> {
     }
     if (this.#lateError !== undefined) throw this.#lateError.error;
   }
-}
-
-/** The reader a holder (`<reader>.<take>`) belongs to. */
-function readerOf(holder: string): string {
-  const dot = holder.lastIndexOf(".");
-  return dot < 0 ? holder : holder.slice(0, dot);
-}
-
-/** A copy in random order: readers of one group starting together do not all reach for the same shard. */
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 /** A promise settled from outside; its rejection is only seen by those who ask for it. */

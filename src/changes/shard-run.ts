@@ -107,3 +107,26 @@ export class ShardRun<C> {
     wake?.();
   }
 }
+
+/** The changes waiting for the loop, oldest first, across shards; a stopped shard's are passed over. */
+export class Waiting<C> {
+  #entries: Entry<C>[] = [];
+  #head = 0;
+
+  push(entry: Entry<C>): void {
+    this.#entries.push(entry);
+  }
+
+  take(): Entry<C> | undefined {
+    while (this.#head < this.#entries.length) {
+      const entry = this.#entries[this.#head++] as Entry<C>;
+      // Taken entries are dropped in bulk, not one shift() at a time.
+      if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+        this.#entries = this.#entries.slice(this.#head);
+        this.#head = 0;
+      }
+      if (!entry.run.stopped) return entry;
+    }
+    return undefined;
+  }
+}
