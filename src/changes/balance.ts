@@ -12,39 +12,29 @@ export interface Balance {
   readonly share: number;
   /** The leases this reader holds. */
   readonly mine: readonly Lease[];
-  /** Leases nobody holds, or whose holder is dead: to be taken first. */
+  /** Leases nobody holds, or whose holder is dead: the ones that may be taken. */
   readonly free: readonly Lease[];
-  /** The busiest other reader's leases, when it holds more than its share: one may be taken. */
-  readonly surplus: readonly Lease[];
 }
 
 /**
- * The KCL's lease balancing, as a pure decision: the live readers are those holding a live lease,
- * and this one.
+ * The fair share of one reader, as a pure decision. The live readers are this one, those whose
+ * presence is live (`present`), and the holders of live leases.
  */
 export function balance(
   ready: readonly Lease[],
   reader: string,
   dead: (lease: Lease) => boolean,
+  present: readonly string[] = [],
 ): Balance {
-  const byReader = new Map<string, Lease[]>([[reader, []]]);
+  const live = new Set([reader, ...present]);
+  const mine: Lease[] = [];
   const free: Lease[] = [];
   for (const lease of ready) {
-    if (lease.holder === undefined || dead(lease)) {
-      free.push(lease);
-      continue;
-    }
-    const holder = readerOf(lease.holder);
-    byReader.set(holder, [...(byReader.get(holder) ?? []), lease]);
+    if (lease.holder === undefined || dead(lease)) free.push(lease);
+    else if (readerOf(lease.holder) === reader) mine.push(lease);
+    else live.add(readerOf(lease.holder));
   }
-  const share = Math.ceil(ready.length / byReader.size);
-  let surplus: Lease[] = [];
-  for (const [holder, leases] of byReader) {
-    if (holder !== reader && leases.length > share && leases.length > surplus.length) {
-      surplus = leases;
-    }
-  }
-  return { share, mine: byReader.get(reader) ?? [], free, surplus };
+  return { share: Math.ceil(ready.length / live.size), mine, free };
 }
 
 /** A copy in random order: readers of one group starting together do not all reach for the same shard. */

@@ -79,6 +79,8 @@ export class Feed<C> implements ChangeFeed<C> {
     { counter: number; holder: string | undefined; since: number }
   >();
   readonly #gaps = new Set<string>();
+  /** With a group: when this reader last renewed its presence. */
+  #presentAt = 0;
   readonly #waiting = new Waiting<C>();
   #yielded: Entry<C> | undefined;
   #wake: (() => void) | undefined;
@@ -216,6 +218,9 @@ export class Feed<C> implements ChangeFeed<C> {
     const { group } = this.#settings;
     if (group !== undefined) {
       this.#leases = new Leases(this.#core, group, this.#stream.label, randomUUID());
+      // Seen by the others' next round, before it holds anything: it counts in their share.
+      await this.#leases.renewPresence();
+      this.#presentAt = Date.now();
       this.#ticks = this.#loopTicks().catch((err: unknown) => this.#fail(err));
     }
     let first = true;
@@ -275,16 +280,16 @@ export class Feed<C> implements ChangeFeed<C> {
   }
 
   /**
-   * With a group: leases for new shards, then a fair share of the ready ones: free leases, those
-   * of dead readers, and (after this reader's first round) one a round from a reader that holds
-   * more than its share, as the KCL's lease stealing does.
+   * With a group: leases for new shards, then a fair share of the ready ones (ready shards ÷ live
+   * readers): free leases and those of dead readers. A live reader's shards are never taken: a
+   * change is handled by one reader while all live.
    */
   async #shared(shards: readonly Shard[], leases: Leases): Promise<void> {
     const readAt = ++this.#reads;
-    let all = await leases.read();
-    this.#newGroup ??= all.length === 0;
+    let read = await leases.read();
+    this.#newGroup ??= read.leases.length === 0;
     const first = this.#newGroup;
-    const known = new Set(all.map((lease) => lease.shard));
+    const known = new Set(read.leases.map((lease) => lease.shard));
     let created = false;
     for (const shard of shards) {
       if (known.has(shard.id)) continue;
@@ -292,19 +297,13 @@ export class Feed<C> implements ChangeFeed<C> {
       await leases.create(shard.id, start === undefined ? SHARD_END : start.type);
       created = true;
     }
-    if (created) all = await leases.read();
+    if (created) read = await leases.read();
     if (this.#state !== "running") return;
     const now = Date.now();
-    const byShard = new Map(all.map((lease) => [lease.shard, lease]));
-    for (const lease of all) {
-      const seen = this.#observed.get(lease.shard);
-      if (seen === undefined || seen.counter !== lease.counter || seen.holder !== lease.holder) {
-        this.#observed.set(lease.shard, {
-          counter: lease.counter,
-          holder: lease.holder,
-          since: now,
-        });
-      }
+    const byShard = new Map(read.leases.map((lease) => [lease.shard, lease]));
+    for (const lease of read.leases) this.#observe(lease.shard, lease.counter, lease.holder, now);
+    for (const presence of read.readers) {
+      this.#observe(`reader:${presence.reader}`, presence.counter, presence.reader, now);
     }
     for (const run of this.#runs.values()) {
       if (byShard.get(run.id)?.holder !== run.holder) this.#lose(run);
@@ -321,47 +320,57 @@ export class Feed<C> implements ChangeFeed<C> {
         this.#gap({ shard: parent, after: lost.checkpoint, reason: "shard-gone" });
       return true;
     });
-    const dead = (lease: Lease) =>
-      now - (this.#observed.get(lease.shard)?.since ?? now) >= this.#settings.leaseMs;
+    const silent = (id: string) =>
+      now - (this.#observed.get(id)?.since ?? now) >= this.#settings.leaseMs;
+    // This reader's own leases are never dead to it: a slow renewal is no death.
+    const dead = (lease: Lease) => !leases.mine(lease.holder) && silent(lease.shard);
+    const present = read.readers
+      .filter((presence) => !silent(`reader:${presence.reader}`))
+      .map((presence) => presence.reader);
     const readyLeases = ready.flatMap((shard) => byShard.get(shard.id) ?? []);
-    const { share, mine, free, surplus } = balance(readyLeases, leases.reader, dead);
+    const { share, mine, free } = balance(readyLeases, leases.reader, dead, present);
     for (const lease of mine) {
       // Ours, by a take whose answer was lost: read it; unless it was dropped since the read.
       const dropped = this.#dropped.get(lease.shard) ?? 0;
-      if (!this.#runs.has(lease.shard) && dropped < readAt) this.#runLease(lease, lease.holder);
+      const run = this.#runs.get(lease.shard);
+      if (run === undefined && dropped < readAt) this.#runLease(lease, lease.holder);
     }
-    const take = async (lease: Lease, delayMs: number) => {
-      const token = leases.token();
-      if (!(await leases.take(lease, token))) return false;
-      if (this.#state === "running") this.#runLease(lease, token, delayMs);
-      else await leases.hold(lease.shard, token, undefined, true);
-      return true;
-    };
     let held = mine.length;
     for (const lease of shuffled(free)) {
       if (held >= share || this.#state !== "running") return;
-      if (await take(lease, 0)) held++;
-    }
-    const victim = shuffled(surplus)[0];
-    // Not on this reader's first round (others may not have seen it yet). The victim stops at
-    // its next renewal or round, well within leaseMs: only then is the shard read here, so that
-    // a change is not handled by both while both live.
-    if (held < share && readAt > 1 && victim !== undefined) {
-      await take(victim, this.#settings.leaseMs);
+      const token = leases.token();
+      // A take whose answer was lost is refused when sent again: the lease then shows whose it is.
+      const taken =
+        (await leases.take(lease, token)) ||
+        (await leases.read()).leases.some((l) => l.shard === lease.shard && l.holder === token);
+      if (!taken) continue;
+      held++;
+      if (this.#state === "running") this.#runLease(lease, token);
+      else await leases.hold(lease.shard, token, undefined, true);
     }
   }
 
-  #runLease(lease: Lease, holder: string | undefined, delayMs = 0): void {
+  /** Notes a counter and holder, and since when this reader has seen them unchanged. */
+  #observe(id: string, counter: number, holder: string | undefined, now: number): void {
+    const seen = this.#observed.get(id);
+    if (seen === undefined || seen.counter !== counter || seen.holder !== holder) {
+      this.#observed.set(id, { counter, holder, since: now });
+    }
+  }
+
+  #runLease(lease: Lease, holder: string | undefined): void {
     const start = positionOf(lease.checkpoint);
     if (start === undefined || holder === undefined) return;
-    const run = this.#run(lease.shard, start, holder, delayMs);
+    const run = this.#run(lease.shard, start, holder);
     run.written = lease.checkpoint;
   }
 
-  #run(id: string, start: Position, holder = "", delayMs = 0): ShardRun<C> {
+  #run(id: string, start: Position, holder = ""): ShardRun<C> {
     const run = new ShardRun<C>(id, start, holder);
+    // Never two runs of one shard: one it replaces stops.
+    this.#runs.get(id)?.stop();
     this.#runs.set(id, run);
-    this.#read(run, delayMs).catch((err: unknown) => {
+    this.#read(run).catch((err: unknown) => {
       // A shard given up (lost, or the feed ended) fails nothing.
       if (!run.stopped) this.#fail(err);
     });
@@ -369,13 +378,8 @@ export class Feed<C> implements ChangeFeed<C> {
   }
 
   /** Reads one shard until its end, its loss or the feed's end. */
-  async #read(run: ShardRun<C>, delayMs: number): Promise<void> {
+  async #read(run: ShardRun<C>): Promise<void> {
     const { streams, retry } = this.#core;
-    if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.#halt.signal }).catch(() => {});
-    if (run.stopped) {
-      run.placed();
-      return;
-    }
     let last: string | undefined;
     let iterator: string | undefined;
     const asked = Date.now();
@@ -386,7 +390,8 @@ export class Feed<C> implements ChangeFeed<C> {
       run.placed();
     }
     let idle = 0;
-    while (iterator !== undefined && !run.stopped) {
+    // The halt cuts idle sleeps short: a run the end has not stopped yet must not spin.
+    while (iterator !== undefined && !run.stopped && !this.#halt.signal.aborted) {
       await run.room();
       if (run.stopped) return;
       const read = await shardRecords(streams, retry, iterator);
@@ -424,9 +429,10 @@ export class Feed<C> implements ChangeFeed<C> {
       idle = Math.min(IDLE_MAX_MS, idle === 0 ? IDLE_FIRST_MS : idle * 2);
       await sleep(idle, undefined, { signal: this.#halt.signal }).catch(() => {});
     }
-    if (run.stopped) return;
+    if (run.stopped || this.#halt.signal.aborted) return;
     run.readToEnd = true;
-    await this.#settle(run);
+    // Its failure reaches the loop, or the end (the run is stopped before the write).
+    if (run.finished) this.#settleLater(run);
   }
 
   /** An iterator at `position`; trimmed data starts over at the oldest record kept, reported. */
@@ -522,6 +528,11 @@ export class Feed<C> implements ChangeFeed<C> {
     while (this.#state === "running") {
       await sleep(tickMs, undefined, { signal: this.#halt.signal }).catch(() => {});
       if (this.#state !== "running") return;
+      const now = Date.now();
+      if (now - this.#presentAt >= leaseMs / 3) {
+        this.#presentAt = now;
+        await leases.renewPresence();
+      }
       // In parallel: one slow renewal must not let the other leases lapse.
       const renewals = [...this.#runs.values()].map(async (run) => {
         const now = Date.now();
@@ -572,13 +583,14 @@ export class Feed<C> implements ChangeFeed<C> {
       if (leases === undefined) return;
       // Each lease is written and released even when another's write fails; the first failure
       // is the end's.
-      const writes = await Promise.allSettled(
-        runs.map((run) => {
+      const writes = await Promise.allSettled([
+        ...runs.map((run) => {
           const checkpoint = run.finished ? SHARD_END : run.done;
           const changed = checkpoint !== run.written ? checkpoint : undefined;
           return leases.hold(run.id, run.holder, changed, true);
         }),
-      );
+        leases.leave(),
+      ]);
       for (const write of writes) {
         if (write.status === "rejected") this.#lateError ??= { error: write.reason };
       }

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  DeleteItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -9,7 +10,11 @@ import {
   holdLease,
   type Lease,
   leaseOf,
+  type Presence,
+  presenceKey,
+  presenceOf,
   queryLeases,
+  renewPresence,
   takeLease,
 } from "../requests/leases.js";
 import type { StoreCore } from "../store/core.js";
@@ -44,9 +49,11 @@ export class Leases {
     return holder?.startsWith(`${this.reader}.`) === true;
   }
 
-  async read(): Promise<Lease[]> {
+  /** The group's leases on this stream, and its readers' presences. */
+  async read(): Promise<{ leases: Lease[]; readers: Presence[] }> {
     const { executor, table, retry } = this.#core;
     const leases: Lease[] = [];
+    const readers: Presence[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
       const from = start;
@@ -57,10 +64,34 @@ export class Leases {
       for (const item of page.Items ?? []) {
         const lease = leaseOf(item);
         if (lease !== undefined) leases.push(lease);
+        const presence = presenceOf(item);
+        if (presence !== undefined) readers.push(presence);
       }
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    return leases;
+    return { leases, readers };
+  }
+
+  /** Says this reader is alive, so that others count it in the fair share. */
+  async renewPresence(): Promise<void> {
+    const { executor, table, retry } = this.#core;
+    await executor.repeat(
+      () => new UpdateItemCommand(renewPresence(table, this.#group, this.#label, this.reader)),
+      retry,
+    );
+  }
+
+  /** Removes this reader's presence: it ended. */
+  async leave(): Promise<void> {
+    const { executor, table, retry } = this.#core;
+    await executor.repeat(
+      () =>
+        new DeleteItemCommand({
+          TableName: table,
+          Key: presenceKey(this.#group, this.#label, this.reader),
+        }),
+      retry,
+    );
   }
 
   /** A shard's first lease; false when one is there already. */

@@ -148,3 +148,51 @@ export function holdLease(
     ExpressionAttributeValues: values,
   };
 }
+
+/** A reader of a group says it is alive: `sk` `<label>#reader:<id>`, a counter that grows. */
+const PRESENCE = "reader:";
+
+export function presenceKey(
+  group: string,
+  label: string,
+  reader: string,
+): Record<string, AttributeValue> {
+  return leaseKey(group, label, `${PRESENCE}${reader}`);
+}
+
+/**
+ * A live reader of the group, as its presence item shows it: readers that hold no lease yet
+ * count in the fair share too.
+ */
+export interface Presence {
+  readonly reader: string;
+  readonly counter: number;
+}
+
+/** The presence of an item read back; undefined for an item that is not one. */
+export function presenceOf(item: Record<string, AttributeValue>): Presence | undefined {
+  const sk = item.sk?.S;
+  const at = sk?.indexOf(`#${PRESENCE}`) ?? -1;
+  if (sk === undefined || at < 0 || item.checkpoint !== undefined) return undefined;
+  return { reader: sk.slice(at + 1 + PRESENCE.length), counter: Number(item.counter?.N ?? "0") };
+}
+
+/** Renews a reader's presence (made on its first renewal). Repeating it is harmless. */
+export function renewPresence(
+  table: string,
+  group: string,
+  label: string,
+  reader: string,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: presenceKey(group, label, reader),
+    UpdateExpression: "SET #c = if_not_exists(#c, :zero) + :one, #at = :at",
+    ExpressionAttributeNames: { "#c": "counter", "#at": "at" },
+    ExpressionAttributeValues: {
+      ":zero": { N: "0" },
+      ":one": { N: "1" },
+      ":at": { S: new Date().toISOString() },
+    },
+  };
+}

@@ -41,12 +41,15 @@ async function leasesOf(table: string, group: string): Promise<LeaseRow[]> {
       ConsistentRead: true,
     }),
   );
-  return (out.Items ?? []).map((item) => ({
-    sk: item.sk?.S ?? "",
-    holder: item.holder?.S,
-    counter: Number(item.counter?.N ?? "0"),
-    checkpoint: item.checkpoint?.S,
-  }));
+  // Leases only: the readers' presence items are left out.
+  return (out.Items ?? [])
+    .filter((item) => item.checkpoint !== undefined)
+    .map((item) => ({
+      sk: item.sk?.S ?? "",
+      holder: item.holder?.S,
+      counter: Number(item.counter?.N ?? "0"),
+      checkpoint: item.checkpoint?.S,
+    }));
 }
 
 /** The reader a lease holder (`<reader>.<take>`) belongs to. */
