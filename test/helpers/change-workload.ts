@@ -1,6 +1,7 @@
 import { type Change, createStore, type Store } from "dynatom";
 import { Account, Counter, PersonV1, Register } from "./atoms.js";
 import { seeded } from "./random.js";
+import { faultyStreams, type StreamFaults } from "./stream-faults.js";
 import type { TestDynamo } from "./table.js";
 
 /** The atom types a workload writes and a feed follows; PersonV1 is written and never followed. */
@@ -207,4 +208,20 @@ export async function splitTable(dynamo: TestDynamo, label: string) {
   const at = firstFive[4]?.sequence as string;
   for (let i = 0; i < 5; i++) await counter.swap((c) => ({ ...c, n: c.n + 1 }));
   return { store, at };
+}
+
+/** A store on `table` whose Streams client shows a virtual split at `at` (see `splitTable`). */
+export function splitReader(dynamo: TestDynamo, table: string, at: string) {
+  const faults: StreamFaults = {
+    split: { at },
+    seen: { getRecords: 0, expired: 0, trimmed: 0, iterators: [] },
+  };
+  const streams = faultyStreams(dynamo.endpoint, faults);
+  const reader = createStore({
+    table,
+    atoms: WRITTEN,
+    endpoint: dynamo.endpoint,
+    streamsClient: streams,
+  });
+  return { streams, reader, faults };
 }

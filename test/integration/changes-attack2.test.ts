@@ -2,14 +2,20 @@
 // fair share), delayed answers on lease writes, LATEST starts, watchRemote and `dynatom tail`.
 // Each test states a guarantee of README "### Change feed" and a sequence of events, made
 // deterministic by middleware on real clients, under which it fails.
-import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import { type Change, createStore } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Counter } from "../helpers/atoms.js";
-import { collect, feedStore, splitTable, WRITTEN } from "../helpers/change-workload.js";
+import {
+  collect,
+  feedStore,
+  splitReader,
+  splitTable,
+  WRITTEN,
+} from "../helpers/change-workload.js";
 import { deferred, intercept } from "../helpers/intercept.js";
-import { faultyStreams, type StreamFaults } from "../helpers/stream-faults.js";
+import { drain, type LeaseRow, leasesOf, readerOf, until } from "../helpers/lease-rows.js";
 import { useTestDynamo } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
@@ -24,51 +30,6 @@ const isRenewal = (name: string, input: Record<string, unknown>) =>
   !String(input.UpdateExpression).includes("REMOVE");
 const carriesCheckpoint = (input: Record<string, unknown>) =>
   (input.ExpressionAttributeValues as Record<string, unknown>)[":cp"] !== undefined;
-
-interface LeaseRow {
-  sk: string;
-  holder: string | undefined;
-  counter: number;
-  checkpoint: string | undefined;
-}
-
-async function leasesOf(table: string, group: string): Promise<LeaseRow[]> {
-  const out = await dynamo().client.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": { S: `dynatom.changes#${group}` } },
-      ConsistentRead: true,
-    }),
-  );
-  // Leases only: the readers' presence items are left out.
-  return (out.Items ?? [])
-    .filter((item) => item.checkpoint !== undefined)
-    .map((item) => ({
-      sk: item.sk?.S ?? "",
-      holder: item.holder?.S,
-      counter: Number(item.counter?.N ?? "0"),
-      checkpoint: item.checkpoint?.S,
-    }));
-}
-
-/** The reader a lease holder (`<reader>.<take>`) belongs to. */
-const readerOf = (holder: string | undefined) => holder?.slice(0, holder.lastIndexOf("."));
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(25);
-  }
-}
-
-/** Reads a feed in the background into `seen`, until it ends. */
-function drain<C>(feed: AsyncIterable<C>, seen: C[]): Promise<unknown> {
-  return (async () => {
-    for await (const change of feed) seen.push(change);
-  })().catch((err: unknown) => err);
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -126,7 +87,7 @@ async function twoReaders(label: string) {
   const readerB = createStore({ table: store.table, atoms: WRITTEN, endpoint: dynamo().endpoint });
   const options = { atoms: [Counter], from: "trim-horizon", group: "g", leaseMs: 600 } as const;
   const lease = async () => {
-    const rows = await leasesOf(store.table, "g");
+    const rows = await leasesOf(dynamo().client, store.table, "g");
     if (rows.length !== 1) throw new Error(`expected one lease, got ${JSON.stringify(rows)}`);
     return rows[0] as LeaseRow;
   };
@@ -274,20 +235,7 @@ test.serial(
   "two readers of a group, both running before the shards are ready, share them: each holds one of two",
   async (t) => {
     const { store, at } = await splitTable(dynamo(), "share");
-    const mk = () => {
-      const faults: StreamFaults = {
-        split: { at },
-        seen: { getRecords: 0, expired: 0, trimmed: 0, iterators: [] },
-      };
-      const streams = faultyStreams(dynamo().endpoint, faults);
-      const reader = createStore({
-        table: store.table,
-        atoms: WRITTEN,
-        endpoint: dynamo().endpoint,
-        streamsClient: streams,
-      });
-      return { streams, reader };
-    };
+    const mk = () => splitReader(dynamo(), store.table, at);
     const one = mk();
     const two = mk();
     const options = { atoms: [Counter], from: "trim-horizon", group: "g", leaseMs: 600 } as const;
@@ -297,7 +245,7 @@ test.serial(
     try {
       await until("all ten changes", () => seen.flat().length >= 10, 20_000);
       await sleep(2_000); // several rounds of both
-      const rows = await leasesOf(store.table, "g");
+      const rows = await leasesOf(dynamo().client, store.table, "g");
       const children = rows.filter((r) => r.sk.includes("virtual-child"));
       t.is(children.length, 2);
       t.is(

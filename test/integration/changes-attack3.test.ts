@@ -2,14 +2,15 @@
 // presence), per-take holders, ready() and lost answers, slow renewals, a failing SHARD_END.
 // Each test states a guarantee of README "### Change feed" and a sequence of events, made
 // deterministic by middleware on real clients, under which it failed once.
-import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { _Record, DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import test from "ava";
 import { type Change, createStore } from "dynatom";
 import { localClientConfig } from "dynatom/local";
 import { Counter, Register } from "../helpers/atoms.js";
-import { feedStore, splitTable, WRITTEN } from "../helpers/change-workload.js";
+import { feedStore, splitReader, splitTable, WRITTEN } from "../helpers/change-workload.js";
 import { intercept } from "../helpers/intercept.js";
+import { drain, leasesOf, readerOf, until } from "../helpers/lease-rows.js";
 import { answered } from "../helpers/sdk-errors.js";
 import { faultyStreams, type StreamFaults } from "../helpers/stream-faults.js";
 import { useTestDynamo } from "../helpers/table.js";
@@ -17,49 +18,6 @@ import { useTestDynamo } from "../helpers/table.js";
 const dynamo = useTestDynamo(test);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const n = (c: unknown) => (c as Change<typeof Counter>).new?.n;
-
-interface LeaseRow {
-  sk: string;
-  holder: string | undefined;
-  counter: number;
-  checkpoint: string | undefined;
-}
-
-async function leasesOf(table: string, group: string): Promise<LeaseRow[]> {
-  const out = await dynamo().client.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": { S: `dynatom.changes#${group}` } },
-      ConsistentRead: true,
-    }),
-  );
-  // Leases only: the readers' presence items are left out.
-  return (out.Items ?? [])
-    .filter((item) => item.checkpoint !== undefined)
-    .map((item) => ({
-      sk: item.sk?.S ?? "",
-      holder: item.holder?.S,
-      counter: Number(item.counter?.N ?? "0"),
-      checkpoint: item.checkpoint?.S,
-    }));
-}
-
-const readerOf = (holder: string | undefined) => holder?.slice(0, holder.lastIndexOf("."));
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(25);
-  }
-}
-
-function drain<C>(feed: AsyncIterable<C>, seen: C[]): Promise<unknown> {
-  return (async () => {
-    for await (const change of feed) seen.push(change);
-  })().catch((err: unknown) => err);
-}
 
 /**
  * The stream as real DynamoDB shows a shard no lease item hashes to: the lease items' own writes
@@ -197,20 +155,7 @@ test.serial(
   async (t) => {
     const { store, at } = await splitTable(dynamo(), "stealdup");
     const counter = store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } });
-    const mk = () => {
-      const faults: StreamFaults = {
-        split: { at },
-        seen: { getRecords: 0, expired: 0, trimmed: 0, iterators: [] },
-      };
-      const streams = faultyStreams(dynamo().endpoint, faults);
-      const reader = createStore({
-        table: store.table,
-        atoms: WRITTEN,
-        endpoint: dynamo().endpoint,
-        streamsClient: streams,
-      });
-      return { streams, reader };
-    };
+    const mk = () => splitReader(dynamo(), store.table, at);
     const a = mk();
     const b = mk();
     const options = {
@@ -236,13 +181,17 @@ test.serial(
     try {
       await until("A reads the ten first", () => seenA.length >= 10);
       const holderA = readerOf(
-        (await leasesOf(store.table, "g")).find((r) => r.sk.endsWith("virtual-child-1"))?.holder,
+        (await leasesOf(dynamo().client, store.table, "g")).find((r) =>
+          r.sk.endsWith("virtual-child-1"),
+        )?.holder,
       );
       doneB = drain(feedB, seenB);
       await sleep(2 * options.leaseMs); // rounds of both: once, B took a shard of A's here
       t.is(
         readerOf(
-          (await leasesOf(store.table, "g")).find((r) => r.sk.endsWith("virtual-child-1"))?.holder,
+          (await leasesOf(dynamo().client, store.table, "g")).find((r) =>
+            r.sk.endsWith("virtual-child-1"),
+          )?.holder,
         ),
         holderA,
         "A keeps child 1",
@@ -327,78 +276,75 @@ test.serial(
   },
 );
 
-test.serial(
-  "after return() no run of the feed polls the stream",
-  async (t) => {
-    const store = await feedStore(dynamo(), "orphan3");
-    const counter = store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } });
-    for (let i = 0; i < 3; i++) await counter.swap((c) => ({ ...c, n: c.n + 1 }));
-    const ddb = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
-    const streams = faultyStreams(dynamo().endpoint, {
-      seen: { getRecords: 0, expired: 0, trimmed: 0, iterators: [] },
-    });
-    let polls = 0;
-    intercept(
-      streams,
-      async (name, _input, next) => {
-        if (name === "GetRecordsCommand") polls++;
-        return next();
-      },
-      "countPolls",
+test.serial("after return() no run of the feed polls the stream", async (t) => {
+  const store = await feedStore(dynamo(), "orphan3");
+  const counter = store.atom(Counter, { name: "x" }, { init: { name: "x", n: 0 } });
+  for (let i = 0; i < 3; i++) await counter.swap((c) => ({ ...c, n: c.n + 1 }));
+  const ddb = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
+  const streams = faultyStreams(dynamo().endpoint, {
+    seen: { getRecords: 0, expired: 0, trimmed: 0, iterators: [] },
+  });
+  let polls = 0;
+  intercept(
+    streams,
+    async (name, _input, next) => {
+      if (name === "GetRecordsCommand") polls++;
+      return next();
+    },
+    "countPolls",
+  );
+  let arm = false;
+  let release = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  intercept(
+    ddb,
+    async (name, input, next) => {
+      if (arm && isRenewal(name, input)) {
+        arm = false;
+        await held;
+      }
+      return next();
+    },
+    "slowRenewal2",
+  );
+  const reader = createStore({
+    table: store.table,
+    atoms: WRITTEN,
+    client: ddb,
+    streamsClient: streams,
+  });
+  const feed = reader.changes({
+    atoms: [Counter],
+    from: "trim-horizon",
+    group: "g",
+    leaseMs: 600,
+  });
+  const seen: unknown[] = [];
+  const done = drain(feed, seen);
+  try {
+    await until("1, 2, 3", () => seen.length >= 3);
+    arm = true;
+    await until("a renewal is held", () => !arm);
+    await sleep(1_500); // two takes of its own lease: the first one's run is replaced
+    release();
+    await sleep(500);
+    await feed.return();
+    await done;
+    const before = polls;
+    await sleep(500);
+    t.is(
+      polls - before,
+      0,
+      `GetRecords calls in the 500 ms after the feed ended; changes: ${seen.map(n)}`,
     );
-    let arm = false;
-    let release = () => {};
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    intercept(
-      ddb,
-      async (name, input, next) => {
-        if (arm && isRenewal(name, input)) {
-          arm = false;
-          await held;
-        }
-        return next();
-      },
-      "slowRenewal2",
-    );
-    const reader = createStore({
-      table: store.table,
-      atoms: WRITTEN,
-      client: ddb,
-      streamsClient: streams,
-    });
-    const feed = reader.changes({
-      atoms: [Counter],
-      from: "trim-horizon",
-      group: "g",
-      leaseMs: 600,
-    });
-    const seen: unknown[] = [];
-    const done = drain(feed, seen);
-    try {
-      await until("1, 2, 3", () => seen.length >= 3);
-      arm = true;
-      await until("a renewal is held", () => !arm);
-      await sleep(1_500); // two takes of its own lease: the first one's run is replaced
-      release();
-      await sleep(500);
-      await feed.return();
-      await done;
-      const before = polls;
-      await sleep(500);
-      t.is(
-        polls - before,
-        0,
-        `GetRecords calls in the 500 ms after the feed ended; changes: ${seen.map(n)}`,
-      );
-    } finally {
-      release();
-      await feed.return();
-      await reader.close();
-      ddb.destroy();
-      streams.destroy();
-      await store.close();
-    }
-  },
-);
+  } finally {
+    release();
+    await feed.return();
+    await reader.close();
+    ddb.destroy();
+    streams.destroy();
+    await store.close();
+  }
+});
