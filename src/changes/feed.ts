@@ -9,15 +9,9 @@ import { balance, shuffled } from "./balance.js";
 import { Leases } from "./leases.js";
 import { type Settings, settings } from "./options.js";
 import { decodeStreamRecord } from "./record.js";
-import { AT, type Entry, ShardRun, Waiting } from "./shard-run.js";
-import {
-  listShards,
-  type Position,
-  type Shard,
-  shardIterator,
-  shardRecords,
-  streamOf,
-} from "./stream.js";
+import { readShard } from "./shard-reader.js";
+import { type Entry, positionOf, ShardRun, Waiting } from "./shard-run.js";
+import { listShards, type Position, type Shard, streamOf } from "./stream.js";
 import type { ChangesOptions, Gap, StreamRecord } from "./types.js";
 
 /**
@@ -36,25 +30,6 @@ export interface ChangeFeed<C> extends AsyncIterableIterator<C, undefined, undef
 
 const TRIM_HORIZON: Position = { type: "TRIM_HORIZON" };
 const LATEST: Position = { type: "LATEST" };
-/** How long an idle shard's reader waits before it asks again, at most and at first. */
-const IDLE_MAX_MS = 500;
-const IDLE_FIRST_MS = 25;
-/**
- * How far before a LATEST start a shard re-read from its oldest record begins to deliver: a
- * record's time is rounded down (to the second by DynamoDB, to the minute by DynamoDB Local),
- * and clocks differ a little.
- */
-const CLOCK_MARGIN_MS = 61_000;
-
-/** Where a checkpoint says to start; undefined for a finished shard. */
-function positionOf(checkpoint: string): Position | undefined {
-  if (checkpoint === SHARD_END) return undefined;
-  if (checkpoint === "TRIM_HORIZON" || checkpoint === "LATEST") return { type: checkpoint };
-  if (checkpoint.startsWith(AT)) {
-    return { type: "AT_SEQUENCE_NUMBER", sequence: checkpoint.slice(AT.length) };
-  }
-  return { type: "AFTER_SEQUENCE_NUMBER", sequence: checkpoint };
-}
 
 /**
  * Reads the table's stream: lists its shards, reads each (parents to their end before their
@@ -228,7 +203,10 @@ export class Feed<C> implements ChangeFeed<C> {
       await this.#round();
       if (first) {
         first = false;
-        await Promise.all([...this.#runs.values()].map((run) => run.positioned));
+        const runs = [...this.#runs.values()];
+        await Promise.all(runs.map((run) => run.positioned));
+        const failed = runs.find((run) => run.unplaceable !== undefined && !run.stopped);
+        if (failed?.unplaceable !== undefined) throw failed.unplaceable.error;
         this.#ready.resolve();
       }
       // Checked here, where nothing awaits before the timer is set: #close pokes after it.
@@ -377,79 +355,21 @@ export class Feed<C> implements ChangeFeed<C> {
     return run;
   }
 
-  /** Reads one shard until its end, its loss or the feed's end. */
+  /** Reads one shard until its end, its loss or the feed's end; a shard read to its end settles. */
   async #read(run: ShardRun<C>): Promise<void> {
     const { streams, retry } = this.#core;
-    let last: string | undefined;
-    let iterator: string | undefined;
-    const asked = Date.now();
-    try {
-      iterator = await this.#iterator(run, run.start);
-    } finally {
-      // Also on a failure: ready() and the first round must not wait for this shard forever.
-      run.placed();
-    }
-    let idle = 0;
-    // The halt cuts idle sleeps short: a run the end has not stopped yet must not spin.
-    while (iterator !== undefined && !run.stopped && !this.#halt.signal.aborted) {
-      await run.room();
-      if (run.stopped) return;
-      const read = await shardRecords(streams, retry, iterator);
-      if (run.stopped) return;
-      if (typeof read === "string") {
-        if (read === "gone") {
-          this.#gap({ shard: run.id, after: last ?? run.written, reason: "shard-gone" });
-          break;
-        }
-        // Nothing read since a LATEST start keeps no place to resume at: the shard is read from
-        // its oldest record instead, skipping what was made before the start. DynamoDB Local
-        // also answers "trimmed" there, to an iterator taken at LATEST on a shard empty then.
-        const unplaced = run.start.type === "LATEST" && last === undefined;
-        if (unplaced) run.notBefore = asked - CLOCK_MARGIN_MS;
-        const resume: Position =
-          last === undefined ? run.start : { type: "AFTER_SEQUENCE_NUMBER", sequence: last };
-        iterator = await this.#iterator(
-          run,
-          read === "expired" && !unplaced ? resume : TRIM_HORIZON,
-        );
-        if (read === "trimmed" && !unplaced) {
-          this.#gap({ shard: run.id, after: last ?? run.written, reason: "trimmed" });
-        }
-        continue;
-      }
-      for (const record of read.records) {
-        last = record.dynamodb?.SequenceNumber ?? last;
-        this.#receive(run, record);
-      }
-      iterator = read.next;
-      if (read.records.length > 0 || iterator === undefined) {
-        idle = 0;
-        continue;
-      }
-      idle = Math.min(IDLE_MAX_MS, idle === 0 ? IDLE_FIRST_MS : idle * 2);
-      await sleep(idle, undefined, { signal: this.#halt.signal }).catch(() => {});
-    }
-    if (run.stopped || this.#halt.signal.aborted) return;
+    const end = await readShard(run, {
+      streams,
+      retry,
+      arn: (this.#stream as { arn: string }).arn,
+      halt: this.#halt.signal,
+      receive: (record) => this.#receive(run, record),
+      gap: (gap) => this.#gap(gap),
+    });
+    if (end !== "end" || run.stopped || this.#halt.signal.aborted) return;
     run.readToEnd = true;
     // Its failure reaches the loop, or the end (the run is stopped before the write).
     if (run.finished) this.#settleLater(run);
-  }
-
-  /** An iterator at `position`; trimmed data starts over at the oldest record kept, reported. */
-  async #iterator(run: ShardRun<C>, position: Position): Promise<string | undefined> {
-    const { streams, retry } = this.#core;
-    const arn = (this.#stream as { arn: string }).arn;
-    const got = await shardIterator(streams, retry, arn, run.id, position);
-    if (got === "trimmed" && position.type !== "TRIM_HORIZON") {
-      const after = position.type === "AFTER_SEQUENCE_NUMBER" ? position.sequence : undefined;
-      this.#gap({ shard: run.id, after, reason: "trimmed" });
-      return this.#iterator(run, TRIM_HORIZON);
-    }
-    if (got === "gone" || got === "expired" || got === "trimmed") {
-      this.#gap({ shard: run.id, after: run.written, reason: "shard-gone" });
-      return undefined;
-    }
-    return got;
   }
 
   #receive(run: ShardRun<C>, record: _Record): void {

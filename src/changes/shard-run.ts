@@ -1,3 +1,4 @@
+import { SHARD_END } from "../requests/leases.js";
 import type { Position } from "./stream.js";
 
 /** A change waiting in the feed, or the decoding error the loop must meet at its place. */
@@ -12,6 +13,16 @@ export interface Entry<C> {
 
 /** A checkpoint `at:<sequence>`: read again from that record, itself included. */
 export const AT = "at:";
+
+/** Where a checkpoint says to start; undefined for a finished shard. */
+export function positionOf(checkpoint: string): Position | undefined {
+  if (checkpoint === SHARD_END) return undefined;
+  if (checkpoint === "TRIM_HORIZON" || checkpoint === "LATEST") return { type: checkpoint };
+  if (checkpoint.startsWith(AT)) {
+    return { type: "AT_SEQUENCE_NUMBER", sequence: checkpoint.slice(AT.length) };
+  }
+  return { type: "AFTER_SEQUENCE_NUMBER", sequence: checkpoint };
+}
 
 /** At most this many changes of one shard wait in the feed before its reader waits too. */
 const HIGH_WATER = 1_000;
@@ -40,6 +51,8 @@ export class ShardRun<C> {
   #room: (() => void) | undefined;
   /** Resolves once the reader has its first iterator (or gave up on the shard). */
   readonly positioned: Promise<void>;
+  /** Why the reader could not get its first iterator: the feed fails with it. */
+  unplaceable: { readonly error: unknown } | undefined;
   readonly #positioned: () => void;
 
   constructor(id: string, start: Position, holder: string) {
@@ -54,7 +67,8 @@ export class ShardRun<C> {
   }
 
   /** The reader has its first iterator: changes from now on will reach the feed. */
-  placed(): void {
+  placed(failure?: { readonly error: unknown }): void {
+    this.unplaceable ??= failure;
     this.#positioned();
   }
 
