@@ -16,7 +16,8 @@ import type { ChangesOptions, Gap, StreamRecord } from "./types.js";
 
 /**
  * The change feed `store.changes` returns: iterate it with `for await`. Asking for the next change
- * acknowledges the one before; `break`, `return` or the signal end it, acknowledging the last.
+ * acknowledges the one before; `break` or `return` end it, acknowledging the last; the signal
+ * ends it without acknowledging the change in hand.
  */
 export interface ChangeFeed<C> extends AsyncIterableIterator<C, undefined, undefined> {
   /**

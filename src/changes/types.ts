@@ -86,9 +86,9 @@ export interface ChangesOptions<Atoms extends readonly AtomDefinition[]> {
    * table under it. Without it nothing is stored and every start uses `from`.
    */
   readonly group?: string;
-  /** Ends the feed: the loop ends as after `break`, its last change acknowledged. */
+  /** Ends the feed at once; the change in hand is not acknowledged (it comes again to the group). */
   readonly signal?: AbortSignal;
-  /** How often checkpoints are written, at most, in ms. Default 1,000. */
+  /** How long an acknowledged position may wait to be written, in ms (renewals write it sooner). Default 1,000. */
   readonly checkpointEveryMs?: number;
   /** How long a silent reader keeps its shards before another of the group takes them, in ms. Default 10,000. */
   readonly leaseMs?: number;
