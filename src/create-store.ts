@@ -6,6 +6,7 @@ import { type ChangeFeed, Feed } from "./changes/feed.js";
 import type { ChangeOf, ChangesOptions } from "./changes/types.js";
 import type { ClientOptions } from "./executor/client.js";
 import { type RetryOptions, retryPolicy } from "./executor/policy.js";
+import { KeyValue } from "./kv/kv.js";
 import { atomQueries } from "./query/queries.js";
 import type { AtomQueries } from "./query/types.js";
 import { type BackfillOptions, type BackfillResult, backfillItems } from "./scan/backfill.js";
@@ -175,6 +176,15 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
     },
   ): ChangeFeed<ChangeOf<A>>;
   /**
+   * A key-value namespace on this table (one partition): schemaless values by key with paths,
+   * versions, TTL and listing; append-only logs; blobs of any size. No atom type to declare.
+   * @example
+   * const kv = store.kv("settings");
+   * await kv.set("site", { theme: "dark" });
+   * await kv.updateIn("site", ["hits"], (n: number = 0) => n + 1);
+   */
+  kv(namespace: string): KeyValue;
+  /**
    * Creates the table (with its stream, for the change feed) and the GSIs the atoms need, or adds
    * what is missing: GSIs, the stream where it is off (unless `stream: false`), TTL where a type
    * declares it; idempotent.
@@ -248,6 +258,7 @@ export function createStore<A extends AtomDefinition>(
       transact(core, retryPolicy(options.retry, transactOptions?.retry), fn)) as Store["transact"],
     changes: ((changeOptions: ChangesOptions<readonly AtomDefinition[]>) =>
       new Feed(core, changeOptions)) as Store["changes"],
+    kv: (namespace) => new KeyValue(core, namespace, retryPolicy(options.retry)),
     ensureTable: (options) => core.ensureTable(options),
     close: () => core.close(),
   };

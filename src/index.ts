@@ -58,6 +58,7 @@ export {
   type ErrorDetailsByCode,
   ItemTooLargeError,
   isDynatomError,
+  type KvErrorDetails,
   type LocalErrorDetails,
   type QueryErrorDetails,
   type SchemaErrorDetails,
@@ -69,6 +70,24 @@ export {
   ValidationError,
 } from "./errors/index.js";
 export type { ClientOptions } from "./executor/client.js";
+export type {
+  Blob,
+  BlobInfo,
+  BlobInput,
+  BlobOptions,
+  KeyInfo,
+  KeyPage,
+  KeyValue,
+  KvDeleteOptions,
+  KvEntry,
+  KvPath,
+  KvPutOptions,
+  KvSetOptions,
+  ListOptions,
+  ListPageOptions,
+  LogEntry,
+  LogOptions,
+} from "./kv/kv.js";
 export type { RetryOptions } from "./executor/policy.js";
 export type { Orderable, Where, WhereFields, WhereFn, WhereOps } from "./filter/where.js";
 export type {

@@ -59,9 +59,12 @@ class Lane {
       const head = this.#queue[0] as Queued;
       // Only changes under the same retry policy share a write: the write's policy is then
       // every caller's own (a handle allowing one attempt must not fail another's swap).
+      // A change that must be written alone goes out in a write of its own.
       let size = 1;
       while (
+        !head.change.solo &&
         size < Math.min(this.#queue.length, MAX_COMBINED) &&
+        !(this.#queue[size] as Queued).change.solo &&
         samePolicy((this.#queue[size] as Queued).target.retry, head.target.retry)
       ) {
         size++;

@@ -62,3 +62,41 @@ export function assocIn(value: unknown, path: readonly Step[], next: unknown): u
   });
   return copy;
 }
+
+/**
+ * A copy of `value` without what is at `path` (an object's field, a Map's key; an array's
+ * element is taken out, moving the later ones down); `value` itself when nothing is there.
+ */
+export function dissocIn(value: unknown, path: readonly Step[]): unknown {
+  const [step, ...rest] = path;
+  if (step === undefined) return undefined;
+  if (value instanceof Map) {
+    if (!value.has(step)) return value;
+    const copy = new Map(value);
+    if (rest.length === 0) copy.delete(step);
+    else copy.set(step, dissocIn(value.get(step), rest));
+    return copy;
+  }
+  if (typeof value !== "object" || value === null || !Object.hasOwn(value, step)) return value;
+  if (Array.isArray(value)) {
+    const index = Number(step);
+    const copy = [...value];
+    if (rest.length === 0) copy.splice(index, 1);
+    else copy[index] = dissocIn(value[index], rest);
+    return copy;
+  }
+  const copy: Record<Step, unknown> = Object.assign(
+    Object.create(Object.getPrototypeOf(value)),
+    value,
+  );
+  if (rest.length === 0) delete copy[step];
+  else {
+    Object.defineProperty(copy, step, {
+      value: dissocIn((value as Record<Step, unknown>)[step], rest),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}

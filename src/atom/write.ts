@@ -70,7 +70,11 @@ export async function readSeen(target: Target, leftMs?: number): Promise<Seen> {
 
 /** One change of a combined write: what it decides, and its value while the item is absent. */
 export interface Change {
-  readonly decide: (current: unknown) => Decision;
+  /**
+   * Decides on the current value; `version` is the stored version that value has, or undefined
+   * when an earlier change of the same write went before this one (its state has no version).
+   */
+  readonly decide: (current: unknown, version: number | undefined) => Decision;
   /** The handle's `init`: what `decide` gets while the item is absent. */
   readonly initial: unknown;
   /**
@@ -78,6 +82,11 @@ export interface Change {
    * (an update's one UpdateItem): from the state known, if any.
    */
   readonly alone?: (start: Seen | undefined) => Promise<Applied>;
+  /**
+   * Written by a write of its own, never combined: for a caller told the version its value got
+   * (a combined write gives every change one version, though only the last value is stored).
+   */
+  readonly solo?: boolean;
 }
 
 /** What became of one change of a combined write. */
@@ -111,7 +120,7 @@ function plan(target: Target, seen: Seen, changes: readonly Change[]): Plan {
   const drafts = changes.map((change): Draft => {
     const current = exists ? value : change.initial;
     try {
-      const decision = change.decide(current);
+      const decision = change.decide(current, item === undefined ? seen.version : undefined);
       if ("stop" in decision) return { kind: "stop", old: current };
       const prepared =
         decision.prepared ?? definition.prepare(decision.write as never, current as never);

@@ -4,6 +4,7 @@ import type { DecodeErrorDetails } from "./decode.js";
 import type { DefinitionErrorDetails } from "./definition.js";
 import type { EncodingErrorDetails } from "./encoding.js";
 import type { FilterErrorDetails } from "./filter.js";
+import type { KvErrorDetails } from "./kv.js";
 import type { LocalErrorDetails } from "./local.js";
 import type { QueryErrorDetails } from "./query.js";
 import type { SchemaErrorDetails } from "./schema.js";
@@ -27,4 +28,5 @@ export interface ErrorDetailsByCode
     BatchErrorDetails,
     TransactionErrorDetails,
     FilterErrorDetails,
-    UpdateErrorDetails {}
+    UpdateErrorDetails,
+    KvErrorDetails {}

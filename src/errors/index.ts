@@ -24,6 +24,7 @@ export {
   ValidationError,
 } from "./families.js";
 export type { FilterErrorDetails } from "./filter.js";
+export type { KvErrorDetails } from "./kv.js";
 export type { LocalErrorDetails } from "./local.js";
 export type { QueryErrorDetails } from "./query.js";
 export type { SchemaErrorDetails } from "./schema.js";

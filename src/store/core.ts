@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { DefinitionError, DynatomError } from "../errors/index.js";
+import { KV_ATOMS, RESERVED_PREFIX } from "../kv/definitions.js";
 import { type ClientHandle, type ClientOptions, clientHandle } from "../executor/client.js";
 import { Executor } from "../executor/executor.js";
 import { type RetryOptions, type RetryPolicy, retryPolicy } from "../executor/policy.js";
@@ -42,8 +43,10 @@ export class StoreCore {
       );
     }
     this.table = options.table;
-    const atoms = new Map<string, AtomDefinition>();
+    // The key-value facade's own types are always there (`store.kv`).
+    const atoms = new Map<string, AtomDefinition>(KV_ATOMS.map((atom) => [atom.name, atom]));
     for (const atom of options.atoms) {
+      if (atom.name.startsWith(RESERVED_PREFIX)) throw reservedName(atom.name);
       const other = atoms.get(atom.name);
       if (other !== undefined && other !== atom) {
         throw new DefinitionError(
@@ -111,7 +114,8 @@ export class StoreCore {
       atoms.flatMap((atom) => atom.indexes),
       this.retry,
       {
-        ttl: atoms.some((atom) => atom.ttl !== undefined),
+        // The key-value facade's values expire (`ttlSeconds`), so TTL is always turned on.
+        ttl: true,
         stream,
       },
     );
@@ -122,4 +126,13 @@ export class StoreCore {
     this.#closed = true;
     await this.#handle.close();
   }
+}
+
+/** Names starting with `dynatom-` belong to the key-value facade's own types. */
+export function reservedName(atom: string): DefinitionError<"definition.invalid"> {
+  return new DefinitionError(
+    "definition.invalid",
+    `The atom name "${atom}" is reserved: names starting with "${RESERVED_PREFIX}" belong to dynatom's key-value facade. Choose another name.`,
+    { details: { atom, reason: "reserved name" } },
+  );
 }

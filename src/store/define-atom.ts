@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { RESERVED_PREFIX } from "../kv/definitions.js";
 import { declareAtom } from "../schema/declare.js";
 import type {
   AtomDefinition,
@@ -8,6 +9,7 @@ import type {
   IndexSpec,
   KeySpec,
 } from "../schema/types.js";
+import { reservedName } from "./core.js";
 import { type AtomEntity, atomEntity } from "./entity.js";
 
 /** A declared atom type: its definition, and its generated ElectroDB entity. */
@@ -43,6 +45,9 @@ export function defineAtom<
   const K extends KeySpec<FieldOf<S>>,
   const I extends Readonly<Record<string, IndexSpec<FieldOf<S>>>> = Record<never, never>,
 >(spec: AtomSpec<S, K, I> & { readonly name: N }): AtomType<S, K, I> & { readonly name: N } {
+  if (typeof spec.name === "string" && spec.name.startsWith(RESERVED_PREFIX)) {
+    throw reservedName(spec.name);
+  }
   const definition = declareAtom<S, K, I>(spec);
   return {
     ...definition,
