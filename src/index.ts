@@ -70,6 +70,8 @@ export {
   ValidationError,
 } from "./errors/index.js";
 export type { ClientOptions } from "./executor/client.js";
+export type { RetryOptions } from "./executor/policy.js";
+export type { Orderable, Where, WhereFields, WhereFn, WhereOps } from "./filter/where.js";
 export type {
   Blob,
   BlobInfo,
@@ -88,8 +90,6 @@ export type {
   LogEntry,
   LogOptions,
 } from "./kv/kv.js";
-export type { RetryOptions } from "./executor/policy.js";
-export type { Orderable, Where, WhereFields, WhereFn, WhereOps } from "./filter/where.js";
 export type {
   AtomQueries,
   IndexQuery,

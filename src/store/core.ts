@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { DefinitionError, DynatomError } from "../errors/index.js";
-import { KV_ATOMS, RESERVED_PREFIX } from "../kv/definitions.js";
 import { type ClientHandle, type ClientOptions, clientHandle } from "../executor/client.js";
 import { Executor } from "../executor/executor.js";
 import { type RetryOptions, type RetryPolicy, retryPolicy } from "../executor/policy.js";
+import { KV_ATOMS, RESERVED_PREFIX } from "../kv/definitions.js";
 import type { AtomDefinition } from "../schema/types.js";
 import { type EnsureTableOptions, ensureTable } from "./table.js";
 
