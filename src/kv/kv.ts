@@ -205,11 +205,14 @@ export class KeyValue {
     this.#checkPath(key, path, false);
     const applied = await this.#write(key, (current): Decision => {
       const stored = current as KvValue | undefined;
-      if (stored === undefined || getIn(stored.value, path.slice(0, -1)) === undefined)
-        return { stop: true };
-      const next = dissocIn(stored.value, path);
-      if (next === stored.value) return { stop: true };
-      return { write: { ...stored, value: next } };
+      const parent = getIn(stored?.value, path.slice(0, -1));
+      const last = path.at(-1) as string | number;
+      const present =
+        parent instanceof Map
+          ? parent.has(last)
+          : typeof parent === "object" && parent !== null && Object.hasOwn(parent, last);
+      if (stored === undefined || !present) return { stop: true };
+      return { write: { ...stored, value: dissocIn(stored.value, path) } };
     });
     return applied.written;
   }
