@@ -23,9 +23,38 @@ export type ValueAt<T, P extends readonly Step[]> = P extends readonly [
         : never
   : T;
 
+/** Whether `step` indexes an array: a whole number from 0 (not `"length"`, not `"1"`). */
+function isIndex(step: Step): step is number {
+  return typeof step === "number" && Number.isInteger(step) && step >= 0;
+}
+
+/**
+ * The first step of `path` that cannot go where it points in `value` (a step into an array that
+ * is not an index), described, or undefined when every step fits.
+ */
+export function badStep(value: unknown, path: readonly Step[]): string | undefined {
+  let current = value;
+  for (const [i, step] of path.entries()) {
+    if (Array.isArray(current) && !isIndex(step)) {
+      return `step ${i} (${JSON.stringify(step)}) goes into an array, which takes a whole number from 0`;
+    }
+    current = getIn(current, [step]);
+  }
+  return undefined;
+}
+
+/** A copy of an object with its prototype, its own fields copied as they are (`__proto__` too). */
+function copyOf(base: object): Record<Step, unknown> {
+  return Object.defineProperties(
+    Object.create(Object.getPrototypeOf(base)),
+    Object.getOwnPropertyDescriptors(base),
+  );
+}
+
 export function getIn(value: unknown, path: readonly Step[]): unknown {
   let current = value;
   for (const step of path) {
+    if (Array.isArray(current) && !isIndex(step)) return undefined;
     if (current instanceof Map) current = current.get(step);
     else if (typeof current === "object" && current !== null && Object.hasOwn(current, step)) {
       current = (current as Record<Step, unknown>)[step];
@@ -49,10 +78,7 @@ export function assocIn(value: unknown, path: readonly Step[], next: unknown): u
     return copy;
   }
   const base = typeof value === "object" && value !== null ? value : {};
-  const copy: Record<Step, unknown> = Object.assign(
-    Object.create(Object.getPrototypeOf(base)),
-    base,
-  );
+  const copy = copyOf(base);
   const child = Object.hasOwn(base, step) ? (base as Record<Step, unknown>)[step] : undefined;
   Object.defineProperty(copy, step, {
     value: assocIn(child, rest, next),
@@ -85,10 +111,7 @@ export function dissocIn(value: unknown, path: readonly Step[]): unknown {
     else copy[index] = dissocIn(value[index], rest);
     return copy;
   }
-  const copy: Record<Step, unknown> = Object.assign(
-    Object.create(Object.getPrototypeOf(value)),
-    value,
-  );
+  const copy = copyOf(value);
   if (rest.length === 0) delete copy[step];
   else {
     Object.defineProperty(copy, step, {

@@ -51,6 +51,11 @@ export interface Applied {
   readonly value: unknown;
   /** The state the handle knows afterwards. */
   readonly seen: Seen;
+  /**
+   * The version this write made, when it wrote: after a lost answer the item read back may
+   * show a later one (`seen`), written on top of it by another process.
+   */
+  readonly made?: number;
 }
 
 /**
@@ -147,14 +152,18 @@ interface Pending {
   uncertain: boolean;
 }
 
-/** Each change's outcome once its write is done (or none was needed), all seeing `seen`. */
-function outcomes(plan: Plan, seen: Seen): Outcome[] {
+/**
+ * Each change's outcome once its write is done (or none was needed), all seeing `seen`; `made`,
+ * the version the write made.
+ */
+function outcomes(plan: Plan, seen: Seen, made?: number): Outcome[] {
   return plan.drafts.map((draft): Outcome => {
     if (draft.kind === "error") return { ok: false, error: draft.error };
     if (draft.kind === "stop") {
       return { ok: true, applied: { written: false, old: draft.old, value: draft.old, seen } };
     }
-    return { ok: true, applied: { written: true, old: draft.old, value: draft.value, seen } };
+    const applied = { written: true, old: draft.old, value: draft.value, seen };
+    return { ok: true, applied: made === undefined ? applied : { ...applied, made } };
   });
 }
 
@@ -227,7 +236,7 @@ export async function applyAll(
           stored: { note: sent.item[NOTE_ATTRIBUTE]?.S ?? null, schema: definition.version },
           ...ttlIn(definition, sent.item),
         };
-        return { done: outcomes(sent.plan, after) };
+        return { done: outcomes(sent.plan, after, after.version) };
       }
       last = result;
       if (result.mayHaveApplied) sent.uncertain = true;
@@ -245,7 +254,7 @@ export async function applyAll(
         const item = (result.error as { Item?: Record<string, AttributeValue> }).Item;
         const current = seenFrom(definition, item);
         if (conflictVerdict(target, sent, current, result.error) === "applied")
-          return { done: outcomes(sent.plan, current) };
+          return { done: outcomes(sent.plan, current, sent.basis.version + 1) };
         seen = current;
         fresh = true;
         pending = undefined;
@@ -307,7 +316,8 @@ async function settle(
   err: unknown,
   leftMs: number,
 ): Promise<Outcome[]> {
-  return outcomes(pending.plan, await settleByRead(target, pending, err, leftMs, "PutItem"));
+  const seen = await settleByRead(target, pending, err, leftMs, "PutItem");
+  return outcomes(pending.plan, seen, pending.basis.version + 1);
 }
 
 /** Refuses a new value whose key fields name another item: an atom's key never changes. */

@@ -4,6 +4,7 @@ import { combined } from "../atom/lane.js";
 import type { Target } from "../atom/write.js";
 import { deleteItems } from "../batch/write.js";
 import { isDynatomError } from "../errors/index.js";
+import type { RetryPolicy } from "../executor/policy.js";
 import type { StoreCore } from "../store/core.js";
 import { KvBlobChunk, KvBlobManifest } from "./definitions.js";
 import { invalidOption } from "./names.js";
@@ -42,6 +43,8 @@ async function* chunksOf(
     return;
   }
   const iterable =
+    typeof input === "object" &&
+    input !== null &&
     typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === "function"
       ? (input as AsyncIterable<Uint8Array>)
       : undefined;
@@ -84,8 +87,11 @@ export function chunkKeys(manifest: {
 export async function removeChunks(
   core: StoreCore,
   manifest: Parameters<typeof chunkKeys>[0],
+  retry: RetryPolicy,
 ): Promise<void> {
-  await deleteItems(core, KvBlobChunk as never, chunkKeys(manifest)).catch(() => undefined);
+  await deleteItems(core, KvBlobChunk as never, chunkKeys(manifest), { retry }).catch(
+    () => undefined,
+  );
 }
 
 /**
@@ -145,7 +151,7 @@ export async function writeBlob(
   await Promise.all(inFlight);
   const written = { ns, name, generation, chunks };
   if (failure !== undefined) {
-    await removeChunks(core, written);
+    await removeChunks(core, written, target.retry);
     throw failure.error;
   }
   const manifest = {
@@ -164,10 +170,12 @@ export async function writeBlob(
     });
   } catch (error) {
     // Unknown: the manifest may name these chunks, so they must stay.
-    if (!isDynatomError(error, "atom.outcome-unknown")) await removeChunks(core, written);
+    if (!isDynatomError(error, "atom.outcome-unknown"))
+      await removeChunks(core, written, target.retry);
     throw error;
   }
   const old = applied.old as KvBlobManifest | undefined;
-  if (old !== undefined && old.generation !== generation) await removeChunks(core, old);
-  return { size, sha256: manifest.sha256, version: applied.seen.version };
+  if (old !== undefined && old.generation !== generation)
+    await removeChunks(core, old, target.retry);
+  return { size, sha256: manifest.sha256, version: applied.made ?? applied.seen.version };
 }

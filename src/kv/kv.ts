@@ -1,6 +1,6 @@
 import { Atom } from "../atom/atom.js";
 import { combined } from "../atom/lane.js";
-import { assocIn, dissocIn, getIn } from "../atom/path.js";
+import { assocIn, badStep, dissocIn, getIn } from "../atom/path.js";
 import { type Applied, type Decision, readSeen, type Target } from "../atom/write.js";
 import { DynatomError } from "../errors/index.js";
 import type { RetryPolicy } from "../executor/policy.js";
@@ -104,6 +104,7 @@ export class KeyValue {
 
   /** The value at `path` inside the key's value, or undefined. */
   async getIn<T = unknown>(key: string, path: KvPath): Promise<T | undefined> {
+    this.#checkPath(key, path, true);
     return getIn(await this.get(key), path) as T | undefined;
   }
 
@@ -165,7 +166,8 @@ export class KeyValue {
       },
       true,
     );
-    return { version: applied.seen.version };
+    // After a lost answer the item may show a later write on top of ours: ours made `made`.
+    return { version: applied.made ?? applied.seen.version };
   }
 
   /**
@@ -205,6 +207,8 @@ export class KeyValue {
     this.#checkPath(key, path, false);
     const applied = await this.#write(key, (current): Decision => {
       const stored = current as KvValue | undefined;
+      const bad = badStep(stored?.value, path);
+      if (bad !== undefined) throw invalidOption(this.namespace, key, "path", bad);
       const parent = getIn(stored?.value, path.slice(0, -1));
       const last = path.at(-1) as string | number;
       const present =
@@ -293,6 +297,10 @@ export class KeyValue {
     entries: Readonly<Record<string, unknown>>,
     options: KvSetOptions = {},
   ): Promise<void> {
+    const proto: unknown =
+      typeof entries === "object" && entries !== null ? Object.getPrototypeOf(entries) : undefined;
+    if (proto !== Object.prototype && proto !== null)
+      throw invalidOption(this.namespace, "", "entries", "takes a plain object of key → value");
     const keys = Object.keys(entries);
     this.#checkMany(keys);
     const records = keys.map((key) => {
@@ -315,6 +323,8 @@ export class KeyValue {
 
   /** Deletes several keys in ONE transaction (at most 100 keys; absent ones are fine). */
   async multiDelete(keys: readonly string[]): Promise<void> {
+    if (!Array.isArray(keys))
+      throw invalidOption(this.namespace, "", "keys", "takes an array of keys");
     const unique = [...new Set(keys)];
     this.#checkMany(unique);
     if (unique.length === 0) return;
@@ -389,7 +399,8 @@ export class KeyValue {
    */
   async deleteBlob(name: string): Promise<boolean> {
     const removed = await removeIf(this.#blobTarget(name), undefined, () => undefined);
-    if (removed.existed) await removeChunks(this.#core, removed.basis.value as KvBlobManifest);
+    if (removed.existed)
+      await removeChunks(this.#core, removed.basis.value as KvBlobManifest, this.#retry);
     return removed.existed;
   }
 
@@ -466,6 +477,8 @@ export class KeyValue {
     let result: [unknown, R] = [undefined, undefined as R];
     await this.#write(key, (current) => {
       const stored = current as KvValue | undefined;
+      const bad = badStep(stored?.value, path);
+      if (bad !== undefined) throw invalidOption(this.namespace, key, "path", bad);
       const old = getIn(stored?.value, path);
       const next = fn(old);
       result = [old, next];

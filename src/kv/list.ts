@@ -77,11 +77,14 @@ export async function listPage(
           { key: keyOfCursor(namespace, prefix, options.cursor) },
           false,
         );
+  // One key more than the page holds tells whether another page follows: a page whose cursor
+  // leads to nothing would cost the caller a request for an empty page.
   const keys: KeyInfo[] = [];
+  const want = limit + 1;
   const now = nowSeconds();
   for (;;) {
     const start: Record<string, AttributeValue> | undefined =
-      after === undefined ? undefined : { pk: pk, sk: { S: after } };
+      after === undefined ? undefined : { pk, sk: { S: after } };
     const page = await core.executor.read(
       () =>
         new QueryCommand({
@@ -91,7 +94,7 @@ export async function listPage(
           ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: { ":pk": pk, ":prefix": { S: skPrefix } },
           ConsistentRead: consistent,
-          Limit: limit - keys.length,
+          Limit: want - keys.length,
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),
       core.retry,
@@ -99,22 +102,17 @@ export async function listPage(
     for (const item of page.Items ?? []) {
       after = item.sk?.S;
       const ttl = item[TTL_ATTRIBUTE]?.N;
-      if (ttl !== undefined && Number(ttl) <= now) continue;
       const key = item.key?.S;
-      if (key === undefined) continue;
+      if ((ttl !== undefined && Number(ttl) <= now) || key === undefined) continue;
       keys.push({
         key,
         version: Number(item._ver?.N ?? 0),
         ...(ttl === undefined ? {} : { expiresAt: new Date(Number(ttl) * 1000) }),
       });
-      if (keys.length === limit) break;
     }
-    if (keys.length === limit) {
-      const last = keys[keys.length - 1] as KeyInfo;
-      // More may follow: items left on this page, or pages after it.
-      const more =
-        page.LastEvaluatedKey !== undefined || (page.Items ?? []).at(-1)?.sk?.S !== after;
-      return more ? { keys, cursor: cursorOf(last.key) } : { keys };
+    if (keys.length === want) {
+      keys.pop();
+      return { keys, cursor: cursorOf((keys.at(-1) as KeyInfo).key) };
     }
     if (page.LastEvaluatedKey === undefined) return { keys };
   }

@@ -114,8 +114,11 @@ export class StoreCore {
       atoms.flatMap((atom) => atom.indexes),
       this.retry,
       {
-        // The key-value facade's values expire (`ttlSeconds`), so TTL is always turned on.
-        ttl: true,
+        // The key-value facade's values expire (`ttlSeconds`), so TTL is always wanted; it is
+        // required where an atom type of the user's declares `ttl`.
+        ttl: atoms.some((atom) => atom.ttl !== undefined && !atom.name.startsWith(RESERVED_PREFIX))
+          ? "required"
+          : "wanted",
         stream,
       },
     );

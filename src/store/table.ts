@@ -132,7 +132,10 @@ export async function ensureTable(
   executor: Executor,
   indexes: Iterable<IndexShape>,
   policy: RetryPolicy,
-  { ttl = false, stream = true }: { readonly ttl?: boolean; readonly stream?: boolean } = {},
+  {
+    ttl = false,
+    stream = true,
+  }: { readonly ttl?: false | "wanted" | "required"; readonly stream?: boolean } = {},
 ): Promise<void> {
   const { table } = executor;
   const gsis = neededIndexes(indexes);
@@ -190,7 +193,7 @@ export async function ensureTable(
       );
     }
   }
-  if (ttl) await ensureTimeToLive(executor, policy);
+  if (ttl !== false) await ensureTimeToLive(executor, policy, ttl === "required");
   if (stream && description.StreamSpecification?.StreamEnabled !== true) {
     await ensureStream(executor, policy);
   }
@@ -218,11 +221,17 @@ async function ensureStream(executor: Executor, policy: RetryPolicy): Promise<vo
 }
 
 /**
- * Turns DynamoDB's TTL on for `_ttl`, where an atom type declares `ttl`: expired items are then
- * deleted by DynamoDB (within days; reads treat them as absent at once). Another TTL attribute
- * already on is a table dynatom cannot use as asked: `store.table-mismatch`.
+ * Turns DynamoDB's TTL on for `_ttl`: expired items are then deleted by DynamoDB (within days;
+ * reads treat them as absent at once). Another TTL attribute already on is a table dynatom
+ * cannot use as asked where an atom type declares `ttl` (`required`): `store.table-mismatch`.
+ * For the key-value facade alone it is left as it is: expired keys then stay absent to every
+ * read, but DynamoDB does not delete them.
  */
-async function ensureTimeToLive(executor: Executor, policy: RetryPolicy): Promise<void> {
+async function ensureTimeToLive(
+  executor: Executor,
+  policy: RetryPolicy,
+  required: boolean,
+): Promise<void> {
   const { table } = executor;
   const { TimeToLiveDescription: now } = await executor.read(
     () => new DescribeTimeToLiveCommand({ TableName: table }),
@@ -230,7 +239,7 @@ async function ensureTimeToLive(executor: Executor, policy: RetryPolicy): Promis
   );
   const status = now?.TimeToLiveStatus;
   if (status === "ENABLED" || status === "ENABLING") {
-    if (now?.AttributeName === TTL_ATTRIBUTE) return;
+    if (now?.AttributeName === TTL_ATTRIBUTE || !required) return;
     const problem = `its TTL is on for "${now?.AttributeName}", and atoms with ttl need it on "${TTL_ATTRIBUTE}"`;
     throw new DynatomError(
       "store.table-mismatch",

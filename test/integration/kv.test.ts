@@ -520,3 +520,36 @@ test("the facade's type names are reserved: defineAtom and createStore refuse th
   t.true(isDynatomError(err, "definition.invalid"));
   t.regex(String(err?.message), /reserved/);
 });
+
+test("a table whose TTL is on for another attribute: kv alone leaves it; an atom type with ttl is refused", async (t) => {
+  const { UpdateTimeToLiveCommand } = await import("@aws-sdk/client-dynamodb");
+  const other = dynamo().tableName("other-ttl");
+  const first = createStore({ table: other, atoms: [], client: dynamo().client });
+  t.teardown(() => first.close());
+  // Made with TTL on for _ttl: turn it off, then on for another attribute.
+  await first.ensureTable({ stream: false });
+  await dynamo().client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: other,
+      TimeToLiveSpecification: { Enabled: false, AttributeName: "_ttl" },
+    }),
+  );
+  await dynamo().client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: other,
+      TimeToLiveSpecification: { Enabled: true, AttributeName: "gone_at" },
+    }),
+  );
+  await t.notThrowsAsync(first.ensureTable({ stream: false }));
+  const Session = defineAtom({
+    name: "session",
+    version: 1,
+    schema: v.object({ id: v.string(), until: v.date() }),
+    key: ["id"],
+    ttl: "until",
+  });
+  const withTtl = createStore({ table: other, atoms: [Session], client: dynamo().client });
+  t.teardown(() => withTtl.close());
+  const err = await t.throwsAsync(withTtl.ensureTable({ stream: false }));
+  t.true(isDynatomError(err, "store.table-mismatch"), String(err));
+});
