@@ -188,15 +188,22 @@ export function countingPuts(client: DynamoDBClient): { n: number; puts: number 
   return sent;
 }
 
-/** Creates a table keyed `pk`/`sk` (strings), on demand: what every suite's table is. */
-export async function createKeyedTable(client: DynamoDBClient, name: string): Promise<void> {
+/**
+ * Creates a table keyed `pk`/`sk` (strings), on demand: what every suite's table is; `sortType`
+ * "N" for a hand-written table whose sort key is a number.
+ */
+export async function createKeyedTable(
+  client: DynamoDBClient,
+  name: string,
+  sortType: "S" | "N" = "S",
+): Promise<void> {
   await client.send(
     new CreateTableCommand({
       TableName: name,
       BillingMode: "PAY_PER_REQUEST",
       AttributeDefinitions: [
         { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: sortType },
       ],
       KeySchema: [
         { AttributeName: "pk", KeyType: "HASH" },

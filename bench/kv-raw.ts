@@ -10,7 +10,6 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  CreateTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -20,24 +19,6 @@ type Item = Record<string, AttributeValue>;
 
 /** dynatom's chunk size (src/kv/blob-write.ts), so that both sides send the same requests. */
 export const RAW_CHUNK_BYTES = 384 * 1024;
-
-/** Creates a table keyed `pk` (string) and `sk` (number), on demand: a hand-written log's table. */
-export async function createLogTable(client: DynamoDBClient, name: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "N" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-    }),
-  );
-}
 
 /** The small value appended on both sides: a typical event. */
 export interface SmallEvent {

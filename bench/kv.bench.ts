@@ -18,9 +18,15 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { createStore } from "dynatom";
-import { type BenchCase, counting, defineSuite, endpointOf, sameClient } from "./harness.js";
 import {
-  createLogTable,
+  type BenchCase,
+  counting,
+  createKeyedTable,
+  defineSuite,
+  endpointOf,
+  sameClient,
+} from "./harness.js";
+import {
   rawDeleteBlob,
   rawGetBlob,
   rawLog,
@@ -81,7 +87,7 @@ export default defineSuite({
     const blobStore = createStore({ table: kvBlobTable, atoms: [], client: own });
     await logStore.ensureTable({ stream: false });
     await blobStore.ensureTable({ stream: false });
-    await createLogTable(client, rawLogTable);
+    await createKeyedTable(client, rawLogTable, "N");
     const events = logStore.kv("bench");
     const blobs = blobStore.kv("bench");
 

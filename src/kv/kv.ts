@@ -406,23 +406,22 @@ export class KeyValue {
 
   #target(key: string): Target {
     checkName(this.namespace, "key", key);
-    const fields = { ns: this.namespace, key };
-    return {
-      core: this.#core,
-      definition: KvValue as unknown as AtomDefinition,
-      key: KvValue.keyOf(fields),
-      keyText: keyText(fields),
-      retry: this.#retry,
-    };
+    return this.#targetOf(KvValue as unknown as AtomDefinition, { ns: this.namespace, key });
   }
 
   #blobTarget(name: string): Target {
     checkName(this.namespace, "blob name", name);
-    const fields = { ns: this.namespace, name };
+    return this.#targetOf(KvBlobManifest as unknown as AtomDefinition, {
+      ns: this.namespace,
+      name,
+    });
+  }
+
+  #targetOf(definition: AtomDefinition, fields: Readonly<Record<string, string>>): Target {
     return {
       core: this.#core,
-      definition: KvBlobManifest as unknown as AtomDefinition,
-      key: KvBlobManifest.keyOf(fields),
+      definition,
+      key: definition.keyOf(fields as never),
       keyText: keyText(fields),
       retry: this.#retry,
     };

@@ -1,5 +1,4 @@
-import { once } from "node:events";
-import { spawnChild } from "./children.js";
+import { runJsonChild } from "./children.js";
 import type { RegisterOp } from "./linearizable-register.js";
 
 /** What one batch-writer worker is told to do (see children/batch-writer.ts). */
@@ -45,23 +44,5 @@ export interface BatchWriterResult {
 export async function runBatchWriters(
   workers: readonly BatchWriterArgs[],
 ): Promise<BatchWriterResult[]> {
-  return Promise.all(
-    workers.map(async (args) => {
-      const child = spawnChild("batch-writer", [JSON.stringify(args)], {
-        ...process.env,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      });
-      let out = "";
-      let err = "";
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-      });
-      child.stderr?.on("data", (chunk: Buffer) => {
-        err += chunk.toString();
-      });
-      const [code] = await once(child, "exit");
-      if (code !== 0) throw new Error(`batch writer ${args.worker} exited with ${code}: ${err}`);
-      return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as BatchWriterResult;
-    }),
-  );
+  return Promise.all(workers.map((args) => runJsonChild<BatchWriterResult>("batch-writer", args)));
 }

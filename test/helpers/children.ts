@@ -15,6 +15,28 @@ export function spawnChild(
   });
 }
 
+/**
+ * Runs a worker (see {@link spawnChild}) with its arguments as one JSON argument, and resolves
+ * to the last line it prints, parsed as JSON; rejects with its stderr if it exits non-zero.
+ */
+export async function runJsonChild<T>(name: string, args: object): Promise<T> {
+  const child = spawnChild(name, [JSON.stringify(args)], {
+    ...process.env,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const [code] = await once(child, "exit");
+  if (code !== 0) throw new Error(`${name} exited with ${code}: ${err}`);
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as T;
+}
+
 /** The first line the child prints, parsed as JSON. */
 export async function firstJsonLine<T>(child: ChildProcess): Promise<T> {
   let text = "";

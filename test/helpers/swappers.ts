@@ -1,5 +1,4 @@
-import { once } from "node:events";
-import { spawnChild } from "./children.js";
+import { runJsonChild } from "./children.js";
 
 export interface SwapperResult {
   readonly ops: readonly Record<string, unknown>[];
@@ -29,22 +28,6 @@ export interface SwapperArgs {
 /** Runs `processes` swapper workers at once (see children/swapper.ts) and collects their results. */
 export async function runSwappers(processes: number, args: SwapperArgs): Promise<SwapperResult[]> {
   return Promise.all(
-    Array.from({ length: processes }, async () => {
-      const child = spawnChild("swapper", [JSON.stringify(args)], {
-        ...process.env,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      });
-      let out = "";
-      let err = "";
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-      });
-      child.stderr?.on("data", (chunk: Buffer) => {
-        err += chunk.toString();
-      });
-      const [code] = await once(child, "exit");
-      if (code !== 0) throw new Error(`swapper exited with ${code}: ${err}`);
-      return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as SwapperResult;
-    }),
+    Array.from({ length: processes }, () => runJsonChild<SwapperResult>("swapper", args)),
   );
 }

@@ -4,7 +4,6 @@
 // a user relies on ("never lost, never twice", typed errors before any request) and a sequence of
 // events, made deterministic by middleware on a real client of DynamoDB Local.
 import {
-  CreateTableCommand,
   DeleteItemCommand,
   DynamoDBClient,
   PutItemCommand,
@@ -18,9 +17,11 @@ import { localClientConfig } from "dynatom/local";
 import { deferred, type Hook, intercept } from "../helpers/intercept.js";
 import { answered } from "../helpers/sdk-errors.js";
 import { startSilentServer } from "../helpers/silent-server.js";
-import { useTestDynamo } from "../helpers/table.js";
+import { useTestDynamo, useTestTable } from "../helpers/table.js";
 
 const dynamo = useTestDynamo(test);
+// Made before the hooks below run: a plain pk/sk table, with DynamoDB's TTL off.
+const plainTable = useTestTable(test);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The store's own table (TTL on). */
@@ -31,21 +32,7 @@ let keep = "";
 test.before(async () => {
   table = dynamo().tableName("kv");
   await createStore({ table, atoms: [], client: dynamo().client }).ensureTable({ stream: false });
-  keep = dynamo().tableName("kvkeep");
-  await dynamo().client.send(
-    new CreateTableCommand({
-      TableName: keep,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-    }),
-  );
+  keep = plainTable().table;
 });
 
 let nsCounter = 0;
@@ -100,6 +87,25 @@ function rig(
 /** The error an answer lost after the request was carried out looks like. */
 const lost = () => Object.assign(new Error("socket hang up (injected)"), { name: "TimeoutError" });
 const throttled = () => answered("ProvisionedThroughputExceededException", 400);
+
+/**
+ * A hook on one command: its first request is carried out and its answer lost, the next
+ * `throttles` are throttled, the rest pass. `sent()` counts the requests of that command.
+ */
+function lostThenThrottled(command: string, throttles: number) {
+  let sent = 0;
+  const hook: Rig["hook"] = async (name, _input, next) => {
+    if (name !== command) return next();
+    sent++;
+    if (sent === 1) {
+      await next();
+      throw lost();
+    }
+    if (sent <= 1 + throttles) throw throttled();
+    return next();
+  };
+  return { hook, sent: () => sent };
+}
 
 const codeOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
 
@@ -171,17 +177,7 @@ test("put ifVersion whose answer is lost after commit, then throttled resends: r
   const kv = r.store.kv(freshNs("lost-ifversion"));
   await kv.set("k", 1);
   await kv.set("k", 2);
-  let puts = 0;
-  r.hook = async (name, _input, next) => {
-    if (name !== "PutItemCommand") return next();
-    puts++;
-    if (puts === 1) {
-      await next();
-      throw lost();
-    }
-    if (puts <= 3) throw throttled();
-    return next();
-  };
+  r.hook = lostThenThrottled("PutItemCommand", 2).hook;
   const result = await kv.put("k", 3, { ifVersion: 2 });
   t.deepEqual(result, { version: 3 });
   t.deepEqual(await r.store.kv(kv.namespace).entry("k"), { value: 3, version: 3 });
@@ -243,17 +239,7 @@ test("delete whose answer is lost after commit, then throttled resends: true, an
   const r = rig(t);
   const kv = r.store.kv(freshNs("lost-delete"));
   await kv.set("k", 1);
-  let dels = 0;
-  r.hook = async (name, _input, next) => {
-    if (name !== "DeleteItemCommand") return next();
-    dels++;
-    if (dels === 1) {
-      await next();
-      throw lost();
-    }
-    if (dels <= 3) throw throttled();
-    return next();
-  };
+  r.hook = lostThenThrottled("DeleteItemCommand", 2).hook;
   t.true(await kv.delete("k"));
   t.false(await kv.exists("k"));
 });
@@ -328,17 +314,7 @@ test("append: a lost answer, then another appender takes the next seq: seqs 0 an
 test("append: lost answer then throttling on the resend: one entry at seq 0", async (t) => {
   const r = rig(t);
   const kv = r.store.kv(freshNs("log-lost-thr"));
-  let puts = 0;
-  r.hook = async (name, _input, next) => {
-    if (name !== "PutItemCommand") return next();
-    puts++;
-    if (puts === 1) {
-      await next();
-      throw lost();
-    }
-    if (puts <= 4) throw throttled();
-    return next();
-  };
+  r.hook = lostThenThrottled("PutItemCommand", 3).hook;
   t.deepEqual(await kv.append("ev", { x: 1 }), { seq: 0 });
   t.deepEqual(await kv.append("ev", { x: 2 }), { seq: 1 });
   const entries = await collect(kv.log("ev"));

@@ -2,10 +2,9 @@
 // loses 20% of the answers after DynamoDB carried the request out. Every acknowledged entry
 // must be in the log once, at the seq its append returned, in one order with no gaps; an append
 // never lands twice.
-import { once } from "node:events";
 import test from "ava";
 import { createStore } from "dynatom";
-import { spawnChild } from "../helpers/children.js";
+import { runJsonChild } from "../helpers/children.js";
 import { matchOperations, startFaultProxy } from "../helpers/fault-proxy.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -16,24 +15,6 @@ interface AppenderResult {
   readonly acked: { i: number; seq: number }[];
   readonly unknown: number[];
   readonly failed: { i: number; error: string }[];
-}
-
-async function runAppender(args: object): Promise<AppenderResult> {
-  const child = spawnChild("appender", [JSON.stringify(args)], {
-    ...process.env,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  });
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  const [code] = await once(child, "exit");
-  if (code !== 0) throw new Error(`appender exited with ${code}: ${err}`);
-  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as AppenderResult;
 }
 
 test("8 processes append to one log with 20% of answers lost: every acknowledged entry once, in one order, no gaps", async (t) => {
@@ -53,7 +34,7 @@ test("8 processes append to one log with 20% of answers lost: every acknowledged
   try {
     results = await Promise.all(
       Array.from({ length: processes }, (_, writer) =>
-        runAppender({
+        runJsonChild<AppenderResult>("appender", {
           endpoint: proxy.endpoint,
           table,
           namespace: "audit",
