@@ -181,7 +181,7 @@ export interface Store<in Atoms extends readonly AtomDefinition[] = readonly Ato
    * @example
    * const kv = store.kv("settings");
    * await kv.set("site", { theme: "dark" });
-   * await kv.updateIn("site", ["hits"], (n: number = 0) => n + 1);
+   * await kv.updateIn("site", ["hits"], (n = 0) => n + 1);
    */
   kv(namespace: string): KeyValue;
   /**

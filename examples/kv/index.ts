@@ -20,7 +20,7 @@ try {
   await kv.set("site", { theme: { color: "teal", font: "serif" }, hits: 0 });
   await kv.assocIn("site", ["theme", "color"], "navy");
   await Promise.all(
-    Array.from({ length: 20 }, () => kv.updateIn("site", ["hits"], (n: number = 0) => n + 1)),
+    Array.from({ length: 20 }, () => kv.updateIn("site", ["hits"], (n = 0) => n + 1)),
   );
   await kv.dissocIn("site", ["theme", "font"]);
   const site = await kv.entry("site");

@@ -68,7 +68,7 @@ const MAX_CACHED = 1024;
  * @example
  * const kv = store.kv("settings");
  * await kv.set("site", { theme: { color: "teal" } }, { ttlSeconds: 3600 });
- * await kv.updateIn("site", ["hits"], (n: number = 0) => n + 1);
+ * await kv.updateIn("site", ["hits"], (n = 0) => n + 1);
  */
 export class KeyValue {
   readonly namespace: string;
@@ -183,17 +183,19 @@ export class KeyValue {
 
   /**
    * Sets the value at `path` to `fn(current)`, atomically (see `assocIn`); `fn` must be pure,
-   * as it may run more than once.
+   * as it may run more than once. `current` is undefined while nothing is at the path: give the
+   * parameter a default, or a type that says so. Values are not checked on read, so its type is
+   * what you declare.
    * @returns `[old, new]`: the value at the path before and after
-   * @example await kv.updateIn("site", ["hits"], (n: number = 0) => n + 1);
+   * @example await kv.updateIn("site", ["hits"], (n = 0) => n + 1);
    */
-  async updateIn<T = unknown, R = T>(
+  async updateIn<T = never, R = T>(
     key: string,
     path: KvPath,
-    fn: (current: T | undefined) => R,
-  ): Promise<[T | undefined, R]> {
+    fn: (current: T) => R,
+  ): Promise<[[T] extends [never] ? unknown : T | undefined, R]> {
     return this.#updatePath(key, path, fn as (current: unknown) => R) as Promise<
-      [T | undefined, R]
+      [[T] extends [never] ? unknown : T | undefined, R]
     >;
   }
 
