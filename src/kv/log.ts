@@ -53,7 +53,13 @@ function remember(core: StoreCore, id: string, seq: number): void {
   if (map.size > MAX_HEADS) map.delete(map.keys().next().value as string);
 }
 
-const SEQ_NAMES = { "#pk": "pk", "#seq": "seq" };
+const SEQ_NAMES = { "#pk": "pk", "#sk": "sk", "#seq": "seq" };
+
+/**
+ * The start of every entry's sort key. A partition key may be shared with items of other types
+ * (a namespace holding "#log_" spells the same one), so reads keep to the entries' own range.
+ */
+const ENTRY_PREFIX = `${sortKey(KvLogEntry.name, [], {})}#`;
 
 /** The highest seq in the log (-1 while empty), read strongly consistently. */
 async function readHead(core: StoreCore, pk: string, policy: RetryPolicy): Promise<number> {
@@ -61,9 +67,9 @@ async function readHead(core: StoreCore, pk: string, policy: RetryPolicy): Promi
     () =>
       new QueryCommand({
         TableName: core.table,
-        KeyConditionExpression: "#pk = :pk",
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :entries)",
         ExpressionAttributeNames: SEQ_NAMES,
-        ExpressionAttributeValues: { ":pk": { S: pk } },
+        ExpressionAttributeValues: { ":pk": { S: pk }, ":entries": { S: ENTRY_PREFIX } },
         ProjectionExpression: "#seq",
         ScanIndexForward: false,
         Limit: 1,
@@ -197,6 +203,8 @@ export async function* readLog(
       core.retry,
     );
     for (const item of page.Items ?? []) {
+      // Past the entries: an item of another type sharing the partition.
+      if (!item.sk?.S?.startsWith(ENTRY_PREFIX)) return;
       const entry = KvLogEntry.decode(item);
       left--;
       yield { seq: entry.seq, value: entry.value, at: entry.at };

@@ -553,3 +553,24 @@ test("a table whose TTL is on for another attribute: kv alone leaves it; an atom
   const err = await t.throwsAsync(withTtl.ensureTable({ stream: false }));
   t.true(isDynatomError(err, "store.table-mismatch"), String(err));
 });
+
+test("a log whose partition key another item spells too reads only its entries", async (t) => {
+  // The atom key "a#log_b" spells the log partition of namespace "a", log "b": one partition.
+  const Zeta = defineAtom({
+    name: "zeta",
+    version: 1,
+    schema: v.object({ ns: v.string(), n: v.number() }),
+    key: ["ns"],
+  });
+  const store = createStore({ table, atoms: [Zeta], client: dynamo().client });
+  t.teardown(() => store.close());
+  await store.atom(Zeta, { ns: "a#log_b" }).reset({ ns: "a#log_b", n: 1 });
+  const logs = store.kv("a");
+  t.deepEqual(await logs.append("b", "first"), { seq: 0 });
+  t.deepEqual(await open(t).kv("a").append("b", "second"), { seq: 1 }, "the head is the log's");
+  t.deepEqual(
+    (await all(logs.log("b"))).map((e) => e.value),
+    ["first", "second"],
+  );
+  t.deepEqual(await store.atom(Zeta, { ns: "a#log_b" }).deref(), { ns: "a#log_b", n: 1 });
+});
