@@ -1,8 +1,8 @@
 import { Atom } from "../atom/atom.js";
 import { combined } from "../atom/lane.js";
-import { assocIn, badStep, dissocIn, getIn } from "../atom/path.js";
+import { getIn } from "../atom/path.js";
 import { type Applied, type Decision, readSeen, type Target } from "../atom/write.js";
-import { DynatomError } from "../errors/index.js";
+import type { DynatomError } from "../errors/index.js";
 import type { RetryPolicy } from "../executor/policy.js";
 import { live, type Seen } from "../protocol/state.js";
 import { keyText } from "../schema/keys.js";
@@ -21,10 +21,9 @@ import {
 } from "./list.js";
 import { append, type LogEntry, type LogOptions, readLog } from "./log.js";
 import { checkName, expiryOf, invalidOption, wholeOption } from "./names.js";
+import { checkPath, type KvPath, removeAt, updateAt } from "./paths.js";
+import { checkMany, checkVersion, keyExists } from "./refusals.js";
 import { removeIf } from "./remove.js";
-
-/** A path into a value: object fields, array indexes, Map keys. */
-export type KvPath = readonly (string | number)[];
 
 export interface KvSetOptions {
   /** Seconds until the key expires: from then on it is absent for every read and listing. */
@@ -55,8 +54,6 @@ export interface BlobOptions {
   readonly concurrency?: number;
 }
 
-/** The most keys `multiSet` / `multiDelete` take: one DynamoDB transaction's. */
-export const MAX_MULTI_KEYS = 100;
 const MAX_CACHED = 1024;
 
 /**
@@ -104,7 +101,7 @@ export class KeyValue {
 
   /** The value at `path` inside the key's value, or undefined. */
   async getIn<T = unknown>(key: string, path: KvPath): Promise<T | undefined> {
-    this.#checkPath(key, path, true);
+    checkPath(this.namespace, key, path, true);
     return getIn(await this.get(key), path) as T | undefined;
   }
 
@@ -160,8 +157,9 @@ export class KeyValue {
     const applied = await this.#write(
       key,
       (current, version) => {
-        if (ifAbsent === true && current !== undefined) throw this.#exists(key, version ?? 0);
-        if (ifVersion !== undefined) this.#checkVersion(key, current, version, ifVersion);
+        if (ifAbsent === true && current !== undefined)
+          throw keyExists(this.namespace, key, version ?? 0);
+        if (ifVersion !== undefined) checkVersion(this.namespace, key, current, version, ifVersion);
         return { write: record, prepared };
       },
       true,
@@ -206,20 +204,8 @@ export class KeyValue {
    */
   async dissocIn(key: string, path: KvPath): Promise<boolean> {
     checkName(this.namespace, "key", key);
-    this.#checkPath(key, path, false);
-    const applied = await this.#write(key, (current): Decision => {
-      const stored = current as KvValue | undefined;
-      const bad = badStep(stored?.value, path);
-      if (bad !== undefined) throw invalidOption(this.namespace, key, "path", bad);
-      const parent = getIn(stored?.value, path.slice(0, -1));
-      const last = path.at(-1) as string | number;
-      const present =
-        parent instanceof Map
-          ? parent.has(last)
-          : typeof parent === "object" && parent !== null && Object.hasOwn(parent, last);
-      if (stored === undefined || !present) return { stop: true };
-      return { write: { ...stored, value: dissocIn(stored.value, path) } };
-    });
+    checkPath(this.namespace, key, path, false);
+    const applied = await this.#write(key, removeAt(this.namespace, key, path));
     return applied.written;
   }
 
@@ -240,7 +226,13 @@ export class KeyValue {
     const removed = await removeIf(target, this.#seen.get(key), (seen) => {
       if (ifVersion === undefined) return undefined;
       try {
-        this.#checkVersion(key, live(seen) ? seen.value : undefined, seen.version, ifVersion);
+        checkVersion(
+          this.namespace,
+          key,
+          live(seen) ? seen.value : undefined,
+          seen.version,
+          ifVersion,
+        );
         return undefined;
       } catch (error) {
         return error as DynatomError;
@@ -304,7 +296,7 @@ export class KeyValue {
     if (proto !== Object.prototype && proto !== null)
       throw invalidOption(this.namespace, "", "entries", "takes a plain object of key → value");
     const keys = Object.keys(entries);
-    this.#checkMany(keys);
+    checkMany(this.namespace, keys);
     const records = keys.map((key) => {
       const expiresAt = expiryOf(this.namespace, key, options.ttlSeconds);
       const record = {
@@ -328,7 +320,7 @@ export class KeyValue {
     if (!Array.isArray(keys))
       throw invalidOption(this.namespace, "", "keys", "takes an array of keys");
     const unique = [...new Set(keys)];
-    this.#checkMany(unique);
+    checkMany(this.namespace, unique);
     if (unique.length === 0) return;
     await transact(this.#core, this.#retry, (tx) =>
       unique.map((key) =>
@@ -474,94 +466,15 @@ export class KeyValue {
     fn: (current: unknown) => R,
   ): Promise<[unknown, R]> {
     checkName(this.namespace, "key", key);
-    this.#checkPath(key, path, true);
+    checkPath(this.namespace, key, path, true);
     let result: [unknown, R] = [undefined, undefined as R];
-    await this.#write(key, (current) => {
-      const stored = current as KvValue | undefined;
-      const bad = badStep(stored?.value, path);
-      if (bad !== undefined) throw invalidOption(this.namespace, key, "path", bad);
-      const old = getIn(stored?.value, path);
-      const next = fn(old);
-      result = [old, next];
-      const value = assocIn(stored?.value, path, next);
-      return { write: { ...(stored ?? { ns: this.namespace, key }), value } };
-    });
+    await this.#write(
+      key,
+      updateAt(this.namespace, key, path, fn, (seen) => {
+        result = seen;
+      }),
+    );
     return result;
-  }
-
-  #checkPath(key: string, path: unknown, emptyOk: boolean): void {
-    const ok =
-      Array.isArray(path) &&
-      path.every(
-        (step) =>
-          typeof step === "string" ||
-          (typeof step === "number" && Number.isInteger(step) && step >= 0),
-      );
-    if (!ok)
-      throw invalidOption(
-        this.namespace,
-        key,
-        "path",
-        "takes an array of strings and whole numbers",
-      );
-    if (!emptyOk && path.length === 0)
-      throw invalidOption(
-        this.namespace,
-        key,
-        "path",
-        "cannot be empty here: delete the key to remove its whole value",
-      );
-  }
-
-  #checkVersion(
-    key: string,
-    current: unknown,
-    version: number | undefined,
-    expected: number,
-  ): void {
-    const { namespace } = this;
-    if (current === undefined) {
-      throw new DynatomError(
-        "kv.not-found",
-        `kv(${JSON.stringify(namespace)}) key ${JSON.stringify(key)}: no value is there, so version ${expected} cannot be replaced; nothing was written.`,
-        { details: { namespace, key, expected } },
-      );
-    }
-    if (version !== expected) {
-      const actual = version ?? -1;
-      throw new DynatomError(
-        "kv.version-mismatch",
-        `kv(${JSON.stringify(namespace)}) key ${JSON.stringify(key)} is at version ${actual}, not ${expected}; nothing was written. Read its entry again and decide on the current value.`,
-        { details: { namespace, key, expected, actual } },
-      );
-    }
-  }
-
-  #exists(key: string, version: number): DynatomError<"kv.key-exists"> {
-    const { namespace } = this;
-    return new DynatomError(
-      "kv.key-exists",
-      `kv(${JSON.stringify(namespace)}) key ${JSON.stringify(key)} already holds a value (version ${version}); put with ifAbsent writes only where none is. Nothing was written.`,
-      { details: { namespace, key, version } },
-    );
-  }
-
-  #checkMany(keys: readonly string[]): void {
-    for (const key of keys) checkName(this.namespace, "key", key);
-    if (keys.length <= MAX_MULTI_KEYS) return;
-    const { namespace } = this;
-    throw new DynatomError(
-      "kv.too-many-keys",
-      `kv(${JSON.stringify(namespace)}): ${keys.length} keys are more than one transaction takes (${MAX_MULTI_KEYS}); nothing was sent. Split them into groups of ${MAX_MULTI_KEYS}.`,
-      {
-        details: {
-          namespace,
-          key: keys[MAX_MULTI_KEYS] ?? "",
-          count: keys.length,
-          limit: MAX_MULTI_KEYS,
-        },
-      },
-    );
   }
 }
 
@@ -571,6 +484,7 @@ export type {
   BlobInput,
   KeyInfo,
   KeyPage,
+  KvPath,
   ListOptions,
   ListPageOptions,
   LogEntry,

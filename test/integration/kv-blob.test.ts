@@ -1,5 +1,6 @@
 // Blobs under replacement and at size: a reader sees the old blob or the new one whole, never a
-// mix; a 100 MB blob goes in and out as streams in bounded memory.
+// mix; a 100 MB blob goes in and out as streams in bounded memory. Serial: the 100 MB blob
+// would otherwise slow the replacements, which run inside a held read, past its timeout.
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import test from "ava";
@@ -45,7 +46,9 @@ function readerStore(
     },
     "between-chunks",
   );
-  const store = createStore({ table, atoms: [], client });
+  // The replacement runs inside a chunk read: on a loaded machine it may outlast the default
+  // request timeout, which would cut that read.
+  const store = createStore({ table, atoms: [], client, requestTimeoutMs: 120_000 });
   t.teardown(async () => {
     await store.close();
     client.destroy();
@@ -59,7 +62,7 @@ function writerStore(t: { teardown(fn: () => Promise<void> | void): void }) {
   return store;
 }
 
-test("getBlob of a blob replaced while it is read returns the new one whole", async (t) => {
+test.serial("getBlob of a blob replaced while it is read returns the new one whole", async (t) => {
   const writer = writerStore(t).kv("replace-get");
   await writer.setBlob("doc", A);
   let replaced = false;
@@ -74,69 +77,75 @@ test("getBlob of a blob replaced while it is read returns the new one whole", as
   t.deepEqual(bytes, B);
 });
 
-test("a stream of a blob replaced while it is read ends in kv.blob-replaced, after only old bytes", async (t) => {
-  const writer = writerStore(t).kv("replace-stream");
-  await writer.setBlob("doc", A);
-  let replaced = false;
-  const reader = readerStore(t, async (n) => {
-    if (n === 2 && !replaced) {
-      replaced = true;
-      await writer.setBlob("doc", B);
-    }
-  }).kv("replace-stream");
-  const opened = await reader.openBlob("doc", { concurrency: 1 });
-  t.is(opened?.size, A.length);
-  const got: number[] = [];
-  const err = await t.throwsAsync(async () => {
-    for await (const chunk of opened?.stream ?? new ReadableStream<Uint8Array>()) {
-      for (const byte of new Set(chunk)) got.push(byte);
-    }
-  });
-  t.true(replaced);
-  t.true(isDynatomError(err, "kv.blob-replaced"), String(err));
-  t.like((err as unknown as { details: object }).details, {
-    namespace: "replace-stream",
-    key: "doc",
-  });
-  t.deepEqual([...new Set(got)], [0xaa], "only bytes of the old blob were handed out");
-});
+test.serial(
+  "a stream of a blob replaced while it is read ends in kv.blob-replaced, after only old bytes",
+  async (t) => {
+    const writer = writerStore(t).kv("replace-stream");
+    await writer.setBlob("doc", A);
+    let replaced = false;
+    const reader = readerStore(t, async (n) => {
+      if (n === 2 && !replaced) {
+        replaced = true;
+        await writer.setBlob("doc", B);
+      }
+    }).kv("replace-stream");
+    const opened = await reader.openBlob("doc", { concurrency: 1 });
+    t.is(opened?.size, A.length);
+    const got: number[] = [];
+    const err = await t.throwsAsync(async () => {
+      for await (const chunk of opened?.stream ?? new ReadableStream<Uint8Array>()) {
+        for (const byte of new Set(chunk)) got.push(byte);
+      }
+    });
+    t.true(replaced);
+    t.true(isDynatomError(err, "kv.blob-replaced"), String(err));
+    t.like((err as unknown as { details: object }).details, {
+      namespace: "replace-stream",
+      key: "doc",
+    });
+    t.deepEqual([...new Set(got)], [0xaa], "only bytes of the old blob were handed out");
+  },
+);
 
-test("readers racing a writer that swaps two blobs get one of them whole, every time", async (t) => {
-  const writer = writerStore(t).kv("replace-race");
-  const reader = writerStore(t).kv("replace-race");
-  await writer.setBlob("doc", A);
-  let writing = true;
-  const writes = (async () => {
-    for (let i = 0; i < 8; i++) await writer.setBlob("doc", i % 2 === 0 ? B : A);
-    writing = false;
-  })();
-  let reads = 0;
-  let replacedStreams = 0;
-  while (writing || reads < 4) {
-    const bytes = await reader.getBlob("doc", { concurrency: 2 });
-    reads++;
-    t.true(
-      Buffer.from(bytes ?? []).equals(Buffer.from(A)) ||
-        Buffer.from(bytes ?? []).equals(Buffer.from(B)),
-      "a whole blob",
-    );
-    const opened = await reader.openBlob("doc");
-    try {
-      const parts: Uint8Array[] = [];
-      for await (const chunk of opened?.stream ?? new ReadableStream<Uint8Array>())
-        parts.push(chunk);
-      const whole = Buffer.concat(parts);
-      t.true(whole.equals(Buffer.from(A)) || whole.equals(Buffer.from(B)), "a whole blob");
-    } catch (err) {
-      t.true(isDynatomError(err, "kv.blob-replaced"), String(err));
-      replacedStreams++;
+test.serial(
+  "readers racing a writer that swaps two blobs get one of them whole, every time",
+  async (t) => {
+    const writer = writerStore(t).kv("replace-race");
+    const reader = writerStore(t).kv("replace-race");
+    await writer.setBlob("doc", A);
+    let writing = true;
+    const writes = (async () => {
+      for (let i = 0; i < 8; i++) await writer.setBlob("doc", i % 2 === 0 ? B : A);
+      writing = false;
+    })();
+    let reads = 0;
+    let replacedStreams = 0;
+    while (writing || reads < 4) {
+      const bytes = await reader.getBlob("doc", { concurrency: 2 });
+      reads++;
+      t.true(
+        Buffer.from(bytes ?? []).equals(Buffer.from(A)) ||
+          Buffer.from(bytes ?? []).equals(Buffer.from(B)),
+        "a whole blob",
+      );
+      const opened = await reader.openBlob("doc");
+      try {
+        const parts: Uint8Array[] = [];
+        for await (const chunk of opened?.stream ?? new ReadableStream<Uint8Array>())
+          parts.push(chunk);
+        const whole = Buffer.concat(parts);
+        t.true(whole.equals(Buffer.from(A)) || whole.equals(Buffer.from(B)), "a whole blob");
+      } catch (err) {
+        t.true(isDynatomError(err, "kv.blob-replaced"), String(err));
+        replacedStreams++;
+      }
     }
-  }
-  await writes;
-  t.log(`${reads} reads during 8 replacements; ${replacedStreams} streams told of a replacement`);
-});
+    await writes;
+    t.log(`${reads} reads during 8 replacements; ${replacedStreams} streams told of a replacement`);
+  },
+);
 
-test("a stream that fails midway changes nothing, and its chunks are removed", async (t) => {
+test.serial("a stream that fails midway changes nothing, and its chunks are removed", async (t) => {
   const kv = writerStore(t).kv("failing-input");
   await kv.setBlob("doc", B);
   async function* failing() {
@@ -160,7 +169,7 @@ test("a stream that fails midway changes nothing, and its chunks are removed", a
   t.deepEqual(await kv.getBlob("doc"), B);
 });
 
-test("a 100 MB blob written and read as streams stays in bounded memory", async (t) => {
+test.serial("a 100 MB blob written and read as streams stays in bounded memory", async (t) => {
   const child = spawnChild(
     "blob-stream",
     [JSON.stringify({ endpoint: dynamo().endpoint, table, megabytes: 100 })],

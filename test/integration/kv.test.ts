@@ -239,7 +239,7 @@ test("TTL: an expired key is absent to every read, listing and ifAbsent put befo
   const kv = open(t).kv("dynastore-ttl");
   await kv.set("stays", 1);
   // Long enough to be read live on a loaded machine; then the test waits for it to pass.
-  const { version } = await kv.set("short", { v: 1 }, { ttlSeconds: 4 });
+  const { version } = await kv.set("short", { v: 1 }, { ttlSeconds: 6 });
   const entry = await kv.entry("short");
   t.is(entry?.version, version);
   t.true(entry?.expiresAt instanceof Date);
