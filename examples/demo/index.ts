@@ -63,7 +63,14 @@ async function worker(endpoint: string | undefined, id: string) {
     },
     { step: "initialize" },
   );
-  const store = createStore({ table, atoms: [Counter, Board], client });
+  // Four processes on one item: on a slow, shared machine the default 15 s of contention a swap
+  // allows can run out, so the workers allow more (a swap that gives up writes nothing).
+  const store = createStore({
+    table,
+    atoms: [Counter, Board],
+    client,
+    retry: { maxAttempts: 500, deadlineMs: 120_000 },
+  });
   const counter = store.atom(Counter, { name: "clicks" }, { init: { name: "clicks", n: 0 } });
   const board = store.atom(Board, { id: "main" }, { init: emptyBoard });
   for (let i = 0; i < SWAPS; i++) {
