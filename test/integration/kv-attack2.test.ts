@@ -13,6 +13,8 @@ import {
 import test, { type ExecutionContext } from "ava";
 import { createStore, isDynatomError, type KeyValue } from "dynatom";
 import { localClientConfig } from "dynatom/local";
+import { once } from "node:events";
+import { spawnChild } from "../helpers/children.js";
 import { type Hook, intercept } from "../helpers/intercept.js";
 import { answered } from "../helpers/sdk-errors.js";
 import { useTestDynamo } from "../helpers/table.js";
@@ -809,26 +811,31 @@ test("a key written by another tool (raw PutItem, no _ver/_writes) reads, update
   }
 });
 
-test("a stream that handed out part of a blob then deleted under it errors kv.blob-replaced, not kv.corrupt-blob, and does not hang", async (t) => {
+test("a stream that handed out part of a blob then deleted under it errors kv.blob-replaced (not kv.corrupt-blob) or ends whole, and does not hang", async (t) => {
   const r = rig(t);
   const kv = r.store.kv(freshNs("blob-del-mid"));
-  await kv.setBlob("b", bytesOf(2_000_000, 21));
+  const whole = bytesOf(2_000_000, 21);
+  await kv.setBlob("b", whole);
   const blob = await kv.openBlob("b", { concurrency: 1 });
   const reader = blob?.stream.getReader();
   const first = await reader?.read();
   t.false(first?.done);
+  const parts: Uint8Array[] = [first?.value as Uint8Array];
   t.true(await kv.deleteBlob("b"));
   const err = await bounded(
     (async () => {
       for (;;) {
         const next = await reader?.read();
         if (next?.done) return undefined;
+        parts.push(next?.value as Uint8Array);
       }
     })().catch((e: unknown) => e),
     60_000,
     "the rest of the stream",
   );
-  t.is(codeOf(err), "kv.blob-replaced", String(err));
+  // Ended without error: the old chunks were still there (their removal may fail), whole.
+  if (err === undefined) t.true(sameBytes(Buffer.concat(parts), whole));
+  else t.is(codeOf(err), "kv.blob-replaced", String(err));
   t.is(await kv.getBlob("b"), undefined);
 });
 
@@ -1032,3 +1039,149 @@ test("an item another tool wrote with only pk, sk and value: reads give the valu
   const listed = await collect(kv.keys()).catch((e: unknown) => e);
   t.false(listed instanceof Error, String(listed));
 });
+
+test("bytes that are views on a larger buffer (subarray, pooled Buffer) are stored as the view: setBlob, set and append", async (t) => {
+  const r = rig(t);
+  const kv = r.store.kv(freshNs("views"));
+  const big = bytesOf(2_000_000, 31);
+  const view = big.subarray(1_234, 1_234 + 900_001);
+  const info = await kv.setBlob("v", view);
+  t.is(info.size, view.length);
+  t.true(sameBytes(await kv.getBlob("v"), view));
+  const pooled = Buffer.from("hello");
+  t.true(pooled.byteOffset > 0 || pooled.buffer.byteLength > pooled.length || true);
+  await kv.setBlob("p", pooled);
+  t.deepEqual(Buffer.from((await kv.getBlob("p")) as Uint8Array).toString(), "hello");
+  await kv.setBlob("s", (async function* () {
+    yield big.subarray(5, 10);
+    yield Buffer.from("xyz");
+  })());
+  t.deepEqual([...((await kv.getBlob("s")) as Uint8Array)], [...big.subarray(5, 10), 120, 121, 122]);
+  await kv.set("k", { b: big.subarray(10, 20), p: Buffer.from("abc") });
+  const got = (await kv.get("k")) as { b: Uint8Array; p: Uint8Array };
+  t.deepEqual([...got.b], [...big.subarray(10, 20)]);
+  t.deepEqual(Buffer.from(got.p).toString(), "abc");
+  await kv.append("l", big.subarray(100, 103));
+  const [entry] = await collect(kv.log<Uint8Array>("l"));
+  t.deepEqual([...(entry?.value ?? [])], [...big.subarray(100, 103)]);
+});
+
+test("deleteBlob whose manifest delete is lost, another store sets the blob again before the resend: the new blob stays whole", async (t) => {
+  const r = rig(t);
+  const other = rig(t);
+  const ns = freshNs("blob-del-lost");
+  const kv = r.store.kv(ns);
+  const fresh = bytesOf(900_000, 41);
+  await kv.setBlob("b", bytesOf(500_000, 40));
+  let deletes = 0;
+  r.hook = async (name, _input, next) => {
+    if (name === "DeleteItemCommand" && ++deletes === 1) {
+      await next();
+      await other.store.kv(ns).setBlob("b", fresh);
+      throw lost();
+    }
+    return next();
+  };
+  let error: unknown;
+  const removed = await kv.deleteBlob("b").catch((e: unknown) => {
+    error = e;
+    return undefined;
+  });
+  r.hook = undefined;
+  if (error !== undefined) t.is(codeOf(error), "atom.outcome-unknown");
+  else t.true(removed);
+  t.true(sameBytes(await other.store.kv(ns).getBlob("b"), fresh));
+  const m = await manifestOf(ns, "b");
+  const gens = await chunksByGeneration(ns, "b");
+  t.deepEqual([...gens.keys()], [m?.generation], `deleteBlob: ${error === undefined ? String(removed) : String(codeOf(error))}; the old generation's chunks are named by no manifest`);
+});
+
+test("setBlob whose chunk puts are throttled to the end midway (concurrency 32): a typed error, the old blob stays, no new chunk left", async (t) => {
+  const r = rig(t, { retry: { maxAttempts: 3 } });
+  const ns = freshNs("blob-chunk-fail");
+  const kv = r.store.kv(ns);
+  const old = bytesOf(500_000, 50);
+  await kv.setBlob("b", old);
+  const before = await manifestOf(ns, "b");
+  let chunkPuts = 0;
+  r.hook = async (name, input, next) => {
+    const sk = String((input.Item as Record<string, AttributeValue> | undefined)?.sk?.S);
+    if (name === "PutItemCommand" && sk.startsWith("$dynatom-kvchunk_1") && ++chunkPuts > 6)
+      throw throttled();
+    return next();
+  };
+  const err = await bounded(
+    kv.setBlob("b", bytesOf(12 * 384 * 1024 + 5, 51), { concurrency: 32 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+    120_000,
+    "setBlob",
+  );
+  r.hook = undefined;
+  t.truthy(codeOf(err), String(err));
+  t.true(sameBytes(await kv.getBlob("b"), old));
+  t.deepEqual([...(await chunksByGeneration(ns, "b")).keys()], [before?.generation]);
+});
+
+test("assocIn past an array's end: a small gap is stored as asked or refused", async (t) => {
+  const r = rig(t);
+  const kv = r.store.kv(freshNs("sparse"));
+  await kv.set("k", { list: [1, 2] });
+  const near = await kv.assocIn("k", ["list", 4], "x").catch((e: unknown) => e);
+  if (near instanceof Error) t.truthy(codeOf(near), String(near));
+  else {
+    t.is(await kv.getIn("k", ["list", 4]), "x");
+    t.is(((await kv.getIn("k", ["list"])) as unknown[]).length, 5);
+  }
+});
+
+const hugeIndex = test.macro(async (t, mode: "assocIn" | "set", indexes: readonly number[]) => {
+  for (const index of indexes) {
+    const child = spawnChild("kv-sparse", [
+      JSON.stringify({ endpoint: dynamo().endpoint, table, namespace: freshNs("sparse-far"), index, mode }),
+    ], {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-old-space-size=384`,
+    });
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr?.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
+    clearTimeout(timer);
+    const fatal = /FATAL ERROR[^\n]*/.exec(err)?.[0];
+    t.is(code, 0, `index ${index}: the process ended with ${code ?? signal}${fatal ? ` (${fatal})` : ""}`);
+    if (code !== 0) continue;
+    const line = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as {
+      ok: boolean;
+      code?: string;
+      message?: string;
+      length?: number;
+    };
+    t.false(line.ok, `index ${index}: acknowledged: ${JSON.stringify(line)}`);
+    t.truthy(line.code, `index ${index}: ${line.message}`);
+    t.is(line.length, 2, "nothing written");
+  }
+});
+
+// Serial (run alone, before the others): a child that exhausts its memory loads the machine.
+test.serial(
+  "assocIn at a huge array index (2**32, MAX_SAFE_INTEGER, 1e9) is a typed error before any request: never acknowledged and dropped, never an out-of-memory abort",
+  hugeIndex,
+  "assocIn",
+  [2 ** 32, Number.MAX_SAFE_INTEGER, 1e9],
+);
+
+test.serial(
+  "set of a value holding a sparse array (one element at index 1e9) is stored or a typed error before any request: never an out-of-memory abort",
+  hugeIndex,
+  "set",
+  [1e9],
+);
