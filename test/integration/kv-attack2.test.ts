@@ -859,7 +859,7 @@ async function largestAccepted(r: Rig, write: (value: string) => Promise<unknown
 }
 
 test("values at the item limit: the largest one dynatom sends is stored by DynamoDB, for set, multiSet and append, long names and multi-byte text", async (t) => {
-  const r = rig(t, { retry: { maxAttempts: 1 } });
+  const r = rig(t);
   const longNs = `${freshNs("limit")}-${"n".repeat(200)}`;
   const kv = r.store.kv(longNs);
   const longKey = "k".repeat(700);
@@ -1185,3 +1185,35 @@ test.serial(
   "set",
   [1e9],
 );
+
+test("multiSet and multiDelete whose answers are all lost report the facade's documented code, atom.outcome-unknown", async (t) => {
+  const r = rig(t, { retry: { maxAttempts: 3 } });
+  const ns = freshNs("mset-code");
+  const kv = r.store.kv(ns);
+  await kv.set("a", 1);
+  // Every send is carried out and its answer lost.
+  r.hook = async (name, _input, next) => {
+    if (name === "TransactWriteItemsCommand") {
+      await next();
+      throw lost();
+    }
+    return next();
+  };
+  const set = await kv.multiSet({ a: 2, b: 2 }).catch((e: unknown) => e);
+  r.hook = undefined;
+  const afterSet = await r.store.kv(ns).get("b");
+  r.hook = async (name, _input, next) => {
+    if (name === "TransactWriteItemsCommand") {
+      await next();
+      throw lost();
+    }
+    return next();
+  };
+  const del = await kv.multiDelete(["a"]).catch((e: unknown) => e);
+  r.hook = undefined;
+  t.deepEqual(
+    [codeOf(set), codeOf(del)],
+    ["atom.outcome-unknown", "atom.outcome-unknown"],
+    `b after the multiSet: ${String(afterSet)}; a after the multiDelete: ${String(await r.store.kv(ns).get("a"))}`,
+  );
+});
