@@ -30,13 +30,22 @@ function isIndex(step: Step): step is number {
 
 /**
  * The first step of `path` that cannot go where it points in `value` (a step into an array that
- * is not an index), described, or undefined when every step fits.
+ * is not an index; for a `write`, one past its end, which would leave holes), described, or
+ * undefined when every step fits.
  */
-export function badStep(value: unknown, path: readonly Step[]): string | undefined {
+export function badStep(
+  value: unknown,
+  path: readonly Step[],
+  { write }: { readonly write: boolean } = { write: true },
+): string | undefined {
   let current = value;
   for (const [i, step] of path.entries()) {
     if (Array.isArray(current) && !isIndex(step)) {
       return `step ${i} (${JSON.stringify(step)}) goes into an array, which takes a whole number from 0`;
+    }
+    // One past the end appends; further would leave holes (or, from 2³², not be an index).
+    if (write && Array.isArray(current) && (step as number) > current.length) {
+      return `step ${i} (${step}) is past the end of an array of ${current.length}: use at most ${current.length} (to append)`;
     }
     current = getIn(current, [step]);
   }

@@ -1,8 +1,8 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { EncodingError } from "../errors/index.js";
+import { EncodingError, ItemTooLargeError } from "../errors/index.js";
 import { binaryOf } from "./binary.js";
 import { assertItemSize } from "./item-size.js";
-import { bigintToN, FIELD_LEVEL, MAX_DEPTH, numberToN } from "./limits.js";
+import { bigintToN, FIELD_LEVEL, MAX_DEPTH, MAX_ITEM_BYTES, numberToN } from "./limits.js";
 import { isAttributeName } from "./names.js";
 import {
   collapseList,
@@ -180,6 +180,14 @@ function encodeObject(value: object, depth: number, walk: Walk): Encoded {
 }
 
 function encodeArray(value: readonly unknown[], depth: number, walk: Walk): Encoded {
+  // Every element takes at least a byte of the item, holes too: a longer array can never be
+  // stored, and a sparse one (`a[1e9] = x`) must not be walked element by element.
+  if (value.length > MAX_ITEM_BYTES) {
+    throw new ItemTooLargeError(
+      `The array at ${formatPath(walk.path)} has ${value.length} elements (holes count), each at least a byte: over DynamoDB's limit of ${MAX_ITEM_BYTES} bytes. Store it elsewhere (for example as a blob) or split it.`,
+      { details: { size: value.length, limit: MAX_ITEM_BYTES, largest: [] } },
+    );
+  }
   walk.enter(value, depth);
   const list: AttributeValue[] = new Array(value.length);
   let tree: NoteTree | undefined;

@@ -50,9 +50,18 @@ async function* chunksOf(
       : undefined;
   if (iterable === undefined)
     throw refuse("takes a Uint8Array, a ReadableStream or an AsyncIterable of Uint8Array");
+  let iterator: AsyncIterator<Uint8Array>;
+  try {
+    iterator = iterable[Symbol.asyncIterator]();
+  } catch (error) {
+    throw Object.assign(
+      refuse(`cannot be read (${String(error)}): pass a stream no one else reads`),
+      { cause: error },
+    );
+  }
   let chunk = new Uint8Array(size);
   let filled = 0;
-  for await (const piece of iterable) {
+  for await (const piece of { [Symbol.asyncIterator]: () => iterator }) {
     if (!(piece instanceof Uint8Array)) {
       throw refuse(`got a ${typeof piece} from the stream, where only Uint8Array pieces can go`);
     }
@@ -167,6 +176,8 @@ export async function writeBlob(
     applied = await combined(target, undefined, {
       decide: () => ({ write: manifest, prepared }),
       initial: undefined,
+      // Its version is the caller's, and its old chunks are the ones it replaced.
+      solo: true,
     });
   } catch (error) {
     // Unknown: the manifest may name these chunks, so they must stay.

@@ -2,7 +2,7 @@ import { Atom } from "../atom/atom.js";
 import { combined } from "../atom/lane.js";
 import { getIn } from "../atom/path.js";
 import { type Applied, type Decision, readSeen, type Target } from "../atom/write.js";
-import type { DynatomError } from "../errors/index.js";
+import { type DynatomError, isDynatomError } from "../errors/index.js";
 import type { RetryPolicy } from "../executor/policy.js";
 import { live, type Seen } from "../protocol/state.js";
 import { keyText } from "../schema/keys.js";
@@ -134,7 +134,7 @@ export class KeyValue {
       );
     if (ifVersion !== undefined)
       wholeOption(this.namespace, key, "ifVersion", ifVersion, {
-        min: 1,
+        min: 0,
         max: 2 ** 53 - 1,
         fallback: 0,
       });
@@ -218,7 +218,7 @@ export class KeyValue {
     const { ifVersion } = options;
     if (ifVersion !== undefined)
       wholeOption(this.namespace, key, "ifVersion", ifVersion, {
-        min: 1,
+        min: 0,
         max: 2 ** 53 - 1,
         fallback: 0,
       });
@@ -392,7 +392,24 @@ export class KeyValue {
    * @returns whether there was one
    */
   async deleteBlob(name: string): Promise<boolean> {
-    const removed = await removeIf(this.#blobTarget(name), undefined, () => undefined);
+    const target = this.#blobTarget(name);
+    const start = await readSeen(target);
+    let removed: Awaited<ReturnType<typeof removeIf>>;
+    try {
+      removed = await removeIf(target, start, () => undefined);
+    } catch (error) {
+      // Unknown: if the manifest now names another generation (or none), the one read first is
+      // named by nothing, whichever write replaced it: its chunks go all the same.
+      const old = live(start) ? (start.value as KvBlobManifest) : undefined;
+      if (old !== undefined && isDynatomError(error, "atom.outcome-unknown")) {
+        const now = await readSeen(target).catch(() => undefined);
+        const current = now !== undefined && live(now) ? (now.value as KvBlobManifest) : undefined;
+        if (now !== undefined && current?.generation !== old.generation) {
+          await removeChunks(this.#core, old, this.#retry);
+        }
+      }
+      throw error;
+    }
     if (removed.existed)
       await removeChunks(this.#core, removed.basis.value as KvBlobManifest, this.#retry);
     return removed.existed;

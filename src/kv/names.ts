@@ -93,5 +93,9 @@ export function expiryOf(
       `takes a number of seconds above 0, not ${String(ttlSeconds)}`,
     );
   }
-  return new Date(Math.ceil((now + ttlSeconds * 1000) / 1000) * 1000);
+  const at = new Date(Math.ceil((now + ttlSeconds * 1000) / 1000) * 1000);
+  if (Number.isNaN(at.getTime())) {
+    throw invalidOption(namespace, key, "ttlSeconds", `${ttlSeconds} goes past the last Date`);
+  }
+  return at;
 }

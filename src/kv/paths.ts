@@ -28,8 +28,8 @@ export function checkPath(namespace: string, key: string, path: unknown, emptyOk
   }
 }
 
-function fits(namespace: string, key: string, value: unknown, path: KvPath): void {
-  const bad = badStep(value, path);
+function fits(namespace: string, key: string, value: unknown, path: KvPath, write: boolean): void {
+  const bad = badStep(value, path, { write });
   if (bad !== undefined) throw invalidOption(namespace, key, "path", bad);
 }
 
@@ -46,7 +46,7 @@ export function updateAt<R>(
 ): (current: unknown) => Decision {
   return (current) => {
     const stored = current as KvValue | undefined;
-    fits(namespace, key, stored?.value, path);
+    fits(namespace, key, stored?.value, path, true);
     const old = getIn(stored?.value, path);
     const next = fn(old);
     seen([old, next]);
@@ -63,7 +63,8 @@ export function removeAt(
 ): (current: unknown) => Decision {
   return (current) => {
     const stored = current as KvValue | undefined;
-    fits(namespace, key, stored?.value, path);
+    // Past an array's end nothing is there to remove: no error, no write.
+    fits(namespace, key, stored?.value, path, false);
     const parent = getIn(stored?.value, path.slice(0, -1));
     const last = path.at(-1) as string | number;
     const present =

@@ -34,7 +34,9 @@ export async function removeIf(
   const { core, definition } = target;
   let seen = start;
   let fresh = start === undefined;
-  let pending: { basis: Seen; writeId: string; uncertain: boolean } | undefined;
+  let pending:
+    | { basis: Seen; writeId: string; uncertain: boolean; mayLandLater: boolean }
+    | undefined;
   let last: Failed | undefined;
   return retrying<Removed>(
     target.retry,
@@ -49,7 +51,7 @@ export async function removeIf(
         }
         if (refusal !== undefined) throw refusal;
         if (!live(seen)) return { done: { existed: false, basis: seen } };
-        pending = { basis: seen, writeId: "(delete)", uncertain: false };
+        pending = { basis: seen, writeId: "(delete)", uncertain: false, mayLandLater: false };
       }
       const sent = pending;
       const result = await core.executor.attempt(
@@ -64,6 +66,7 @@ export async function removeIf(
       if (result.ok) return { done: { existed: true, basis: sent.basis } };
       last = result;
       if (result.mayHaveApplied) sent.uncertain = true;
+      if (result.mayLandLater) sent.mayLandLater = true;
       if (result.failure === "conflict") {
         const item = (result.error as { Item?: Record<string, AttributeValue> }).Item;
         const current = seenFrom(definition, item);
@@ -76,10 +79,13 @@ export async function removeIf(
         pending = undefined;
         return { again: "conflict", cause: result.error };
       }
-      if (result.failure === "definite") {
+      // Sent again, a delete on a state with no write id (an item another tool wrote) would
+      // delete that tool's next write too: its condition holds for it. The item tells instead.
+      const unguarded = sent.uncertain && sent.basis.writes.length === 0;
+      if (result.failure === "definite" || unguarded) {
         if (!sent.uncertain) throw core.executor.failed("DeleteItem", result);
         const current = await readSeen(target, clock.left()).catch(() => undefined);
-        if (current !== undefined && !current.exists && !result.mayLandLater)
+        if (current !== undefined && !current.exists && !sent.mayLandLater)
           return { done: { existed: true, basis: sent.basis } };
         if (current !== undefined && provablyNotApplied(sent.basis, current))
           throw core.executor.failed("DeleteItem", result);
