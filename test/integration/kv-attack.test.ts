@@ -3,19 +3,21 @@
 // streams that fail, chunks altered or removed, blobs replaced while read. Each test states what
 // a user relies on ("never lost, never twice", typed errors before any request) and a sequence of
 // events, made deterministic by middleware on a real client of DynamoDB Local.
-import {
-  DeleteItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import test, { type ExecutionContext } from "ava";
-import { createStore, isDynatomError, type KeyValue } from "dynatom";
-import { localClientConfig } from "dynatom/local";
-import { deferred, type Hook, intercept } from "../helpers/intercept.js";
-import { answered } from "../helpers/sdk-errors.js";
+import { createStore, isDynatomError } from "dynatom";
+import { deferred } from "../helpers/intercept.js";
+import {
+  codeOf,
+  freshNs,
+  kvRig,
+  lost,
+  lostThenThrottled,
+  must,
+  type Rig,
+  type RigOptions,
+  throttled,
+} from "../helpers/kv-rig.js";
 import { startSilentServer } from "../helpers/silent-server.js";
 import { useTestDynamo, useTestTable } from "../helpers/table.js";
 
@@ -35,79 +37,10 @@ test.before(async () => {
   keep = plainTable().table;
 });
 
-let nsCounter = 0;
-const freshNs = (label: string) =>
-  `${label}-${++nsCounter}-${Math.random().toString(36).slice(2, 7)}`;
-
-interface Rig {
-  store: { kv(namespace: string): KeyValue; close(): Promise<void> };
-  client: DynamoDBClient;
-  /** Every command sent, by name, in order. */
-  sent: string[];
-  /** The hook requests go through (defaults to passing them on). */
-  hook: Hook | undefined;
+/** A rig on this file's table (or `options.table`). */
+function rig(t: ExecutionContext, options: RigOptions & { table?: string } = {}): Rig {
+  return kvRig(t, dynamo().endpoint, options.table ?? table, options);
 }
-
-/** A store on its own client (no SDK retries), with every request seen by `rig.hook`. */
-function rig(
-  t: ExecutionContext,
-  options: { table?: string; retry?: Record<string, number>; requestTimeoutMs?: number } = {},
-): Rig {
-  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
-  const r: Rig = {
-    store: undefined as never,
-    client,
-    sent: [],
-    hook: undefined,
-  };
-  intercept(
-    client,
-    async (name, input, next) => {
-      r.sent.push(name);
-      return r.hook === undefined ? next() : r.hook(name, input, next);
-    },
-    "kvAttackRig",
-  );
-  r.store = createStore({
-    table: options.table ?? table,
-    atoms: [],
-    client,
-    retry: { baseDelayMs: 1, maxDelayMs: 5, ...(options.retry ?? {}) },
-    ...(options.requestTimeoutMs === undefined
-      ? {}
-      : { requestTimeoutMs: options.requestTimeoutMs }),
-  });
-  t.teardown(async () => {
-    await r.store.close();
-    client.destroy();
-  });
-  return r;
-}
-
-/** The error an answer lost after the request was carried out looks like. */
-const lost = () => Object.assign(new Error("socket hang up (injected)"), { name: "TimeoutError" });
-const throttled = () => answered("ProvisionedThroughputExceededException", 400);
-
-/**
- * A hook on one command: its first request is carried out and its answer lost, the next
- * `throttles` are throttled, the rest pass. `sent()` counts the requests of that command.
- */
-function lostThenThrottled(command: string, throttles: number) {
-  let sent = 0;
-  const hook: Rig["hook"] = async (name, _input, next) => {
-    if (name !== command) return next();
-    sent++;
-    if (sent === 1) {
-      await next();
-      throw lost();
-    }
-    if (sent <= 1 + throttles) throw throttled();
-    return next();
-  };
-  return { hook, sent: () => sent };
-}
-
-const codeOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
 
 /** All raw items of one table whose sk starts with `skPrefix` (a full scan: small tables). */
 async function rawItems(tbl: string, skPrefix: string) {
@@ -348,7 +281,7 @@ test("concurrent appenders on three stores, every third answer lost: seqs 0..n-1
       }
     }),
   );
-  const entries = await collect(rigs[0]!.store.kv(ns).log("ev"));
+  const entries = await collect(must(rigs[0]).store.kv(ns).log("ev"));
   t.deepEqual(
     entries.map((e) => e.seq),
     Array.from({ length: 24 }, (_, i) => i),
@@ -434,7 +367,7 @@ test("expired but present: get/entry/exists/listPage/keys see it absent; put ifA
   const entry = await kv.entry("gone");
   t.truthy(entry?.expiresAt);
   // Wait until the very millisecond of expiry.
-  const at = (entry?.expiresAt as Date).getTime();
+  const at = entry?.expiresAt?.getTime() ?? 0;
   while (Date.now() < at) await sleep(Math.max(0, Math.min(50, at - Date.now())));
   t.is(await kv.get("gone"), undefined);
   t.is(await kv.entry("gone"), undefined);
@@ -547,7 +480,7 @@ test("listPage: cursors forged or from another prefix are kv.invalid-option; lim
     "",
     "a b",
     Buffer.from("job-1").toString("base64"),
-    Buffer.from("job-1").toString("base64url") + "=",
+    `${Buffer.from("job-1").toString("base64url")}=`,
     42 as unknown as string,
   ]) {
     const error = await t.throwsAsync(
@@ -579,9 +512,9 @@ test("listPage: cursors forged or from another prefix are kv.invalid-option; lim
 test("keys and names at the size limits work for every operation; one byte over is kv.invalid-key", async (t) => {
   const r = rig(t);
   // Characters the composite key form doubles ("$", " ", "#"), at the namespace's limit.
-  const ns = "$# ".repeat(85) + "$"; // 256 bytes
+  const ns = `${"$# ".repeat(85)}$`; // 256 bytes
   const kv = r.store.kv(ns);
-  const key = "# $".repeat(233) + "x"; // 700 bytes
+  const key = `${"# $".repeat(233)}x`; // 700 bytes
   t.is(Buffer.byteLength(key), 700);
   t.deepEqual(await kv.set(key, 1), { version: 1 });
   t.is(await kv.get(key), 1);
@@ -906,7 +839,7 @@ test("old chunks are removed after the switch; zero-byte blobs read back empty, 
   t.deepEqual(await kv.getBlob("x"), new Uint8Array(0));
   const opened = await kv.openBlob("x");
   t.is(opened?.size, 0);
-  t.deepEqual(await collect(opened!.stream), []);
+  t.deepEqual(await collect(must(opened).stream), []);
   await kv.setBlob("y", pieces([new Uint8Array(0), new Uint8Array(0)]));
   t.deepEqual(await kv.getBlob("y"), new Uint8Array(0));
   // A ReadableStream of Buffers (a Uint8Array subclass), cut across chunk boundaries.
@@ -939,21 +872,27 @@ test("a chunk deleted or altered is kv.corrupt-blob naming namespace and blob", 
     i.sk?.S?.endsWith("#index_3400:2"),
   );
   await dynamo().client.send(
-    new DeleteItemCommand({ TableName: table, Key: { pk: chunkA!.pk!, sk: chunkA!.sk! } }),
+    new DeleteItemCommand({
+      TableName: table,
+      Key: { pk: must(chunkA?.pk), sk: must(chunkA?.sk) },
+    }),
   );
   const [chunkB] = (await chunkItems(table, ns, "b")).filter((i) =>
     i.sk?.S?.endsWith("#index_3400:1"),
   );
-  const altered = Uint8Array.from(chunkB!.bytes!.B as Uint8Array);
+  const altered = Uint8Array.from(chunkB?.bytes?.B as Uint8Array);
   altered[100] = (altered[100] ?? 0) ^ 0xff;
   await dynamo().client.send(
-    new PutItemCommand({ TableName: table, Item: { ...chunkB!, bytes: { B: altered } } }),
+    new PutItemCommand({ TableName: table, Item: { ...must(chunkB), bytes: { B: altered } } }),
   );
   const [chunkC] = (await chunkItems(table, ns, "c")).filter((i) => i.sk?.S?.endsWith("#index_2"));
   await dynamo().client.send(
     new PutItemCommand({
       TableName: table,
-      Item: { ...chunkC!, bytes: { B: (chunkC!.bytes!.B as Uint8Array).subarray(0, 100) } },
+      Item: {
+        ...must(chunkC),
+        bytes: { B: must(must(chunkC).bytes?.B).subarray(0, 100) },
+      },
     }),
   );
   for (const name of ["a", "b", "c"]) {
@@ -990,7 +929,7 @@ test("a blob replaced while a stream reads it: the reader gets the old one whole
     return next();
   };
   const blob = await kv.openBlob("x", { concurrency: 1 });
-  const reading = collect(blob!.stream).then(
+  const reading = collect(must(blob).stream).then(
     (parts) => ({ ok: true as const, parts }),
     (error: unknown) => ({ ok: false as const, error }),
   );

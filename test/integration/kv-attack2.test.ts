@@ -6,17 +6,20 @@
 // twice", typed errors before any request) on a real client of DynamoDB Local.
 
 import { once } from "node:events";
-import {
-  type AttributeValue,
-  DynamoDBClient,
-  PutItemCommand,
-  ScanCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import test, { type ExecutionContext } from "ava";
 import { createStore, isDynatomError, type KeyValue } from "dynatom";
-import { localClientConfig } from "dynatom/local";
 import { spawnChild } from "../helpers/children.js";
-import { type Hook, intercept } from "../helpers/intercept.js";
+import {
+  codeOf,
+  freshNs,
+  kvRig,
+  lost,
+  lostThenThrottled,
+  type Rig,
+  type RigOptions,
+  throttled,
+} from "../helpers/kv-rig.js";
 import { answered } from "../helpers/sdk-errors.js";
 import { useTestDynamo } from "../helpers/table.js";
 
@@ -30,63 +33,9 @@ test.before(async () => {
   await createStore({ table, atoms: [], client: dynamo().client }).ensureTable({ stream: false });
 });
 
-let nsCounter = 0;
-const freshNs = (label: string) =>
-  `${label}-${++nsCounter}-${Math.random().toString(36).slice(2, 7)}`;
-
-interface Rig {
-  store: { kv(namespace: string): KeyValue; close(): Promise<void> };
-  client: DynamoDBClient;
-  sent: string[];
-  hook: Hook | undefined;
-}
-
-function rig(t: ExecutionContext, options: { retry?: Record<string, number> } = {}): Rig {
-  const client = new DynamoDBClient({ ...localClientConfig(dynamo().endpoint), maxAttempts: 1 });
-  const r: Rig = { store: undefined as never, client, sent: [], hook: undefined };
-  intercept(
-    client,
-    async (name, input, next) => {
-      r.sent.push(name);
-      return r.hook === undefined ? next() : r.hook(name, input, next);
-    },
-    "kvAttack2Rig",
-  );
-  r.store = createStore({
-    table,
-    atoms: [],
-    client,
-    retry: { baseDelayMs: 1, maxDelayMs: 5, ...(options.retry ?? {}) },
-  });
-  t.teardown(async () => {
-    await r.store.close();
-    client.destroy();
-  });
-  return r;
-}
-
-const lost = () => Object.assign(new Error("socket hang up (injected)"), { name: "TimeoutError" });
-const throttled = () => answered("ProvisionedThroughputExceededException", 400);
-const codeOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
-
-/** Its first matching request is carried out and its answer lost, the next `throttles` throttled. */
-function lostThenThrottled(
-  command: string,
-  throttles: number,
-  match: (input: Record<string, unknown>) => boolean = () => true,
-) {
-  let sent = 0;
-  const hook: Hook = async (name, input, next) => {
-    if (name !== command || !match(input)) return next();
-    sent++;
-    if (sent === 1) {
-      await next();
-      throw lost();
-    }
-    if (sent <= 1 + throttles) throw throttled();
-    return next();
-  };
-  return { hook, sent: () => sent };
+/** A rig on this file's table. */
+function rig(t: ExecutionContext, options: RigOptions = {}): Rig {
+  return kvRig(t, dynamo().endpoint, table, options);
 }
 
 async function rawItems(skPrefix: string) {
