@@ -1,6 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { DecodeError } from "../errors/index.js";
-import { binaryFrom, isBinaryKind } from "./binary.js";
+import { expectArray, isRecord } from "./expect.js";
 import { FIELD_LEVEL } from "./limits.js";
 import {
   childNode,
@@ -10,29 +9,12 @@ import {
   type NoteNode,
   setOwn,
   splitTag,
-  TAG,
   tagOf,
 } from "./note.js";
-import { decodeError, mapOf, recordFromPairs, repeated, setOf } from "./parts.js";
-import { formatPath } from "./path.js";
-import {
-  expect,
-  expectArray,
-  expectBytes,
-  isRecord,
-  parseBigInt,
-  parseNumber,
-  Read,
-} from "./read.js";
-import { classByIdentifier, customByName, type JsonValue } from "./registry.js";
+import { DecodeTrail } from "./trail.js";
+import { type AvType, HOLE, plainCodec, type TypeCodec, taggedCodec } from "./types/index.js";
 
-// DynamoDB never nests deeper than 32; the margin only guards the stack against hostile input.
-const MAX_DECODE_DEPTH = 64;
-
-const HOLE: unique symbol = Symbol("hole");
-
-type AvType = "S" | "N" | "B" | "SS" | "NS" | "BS" | "M" | "L" | "NULL" | "BOOL";
-const AV_TYPES = new Set<string>(["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"]);
+type Item = Readonly<Record<string, AttributeValue>>;
 
 export interface DecodeOptions {
   /** Attributes that are not part of the value, such as table keys: they are left out. */
@@ -50,53 +32,43 @@ export interface DecodeOptions {
  *              _types: { S: '{"v":1,"t":{"at":"Date"}}' } });
  * // { id: "a1", at: new Date(0) }
  */
-export function decodeItem(
-  item: Readonly<Record<string, AttributeValue>>,
-  options: DecodeOptions = {},
-): Record<string, unknown> {
-  const read = new Read();
+export function decodeItem(item: Item, options: DecodeOptions = {}): Record<string, unknown> {
+  const walker = new DecodeWalker();
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
-    read.fail("an item must be an object of attribute values");
+    walker.trail.fail("an item must be an object of attribute values");
   }
-  const note = readNote(item, read);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(item)) {
-    if (key === NOTE_ATTRIBUTE || options.omit?.(key)) continue;
-    read.path.push(key);
-    const node = note !== undefined && Object.hasOwn(note.t, key) ? note.t[key] : undefined;
-    const value = decodeValue(item[key], node, FIELD_LEVEL, read);
-    if (value === HOLE) read.fail("a hole can only be an array element");
-    read.path.pop();
-    setOwn(out, key, value);
-  }
-  return out;
+  const note = readNote(item, walker.trail);
+  const skip = (key: string) => key === NOTE_ATTRIBUTE || options.omit?.(key) === true;
+  // The item is level 1: its attributes are its fields, the note's top level their nodes.
+  const node = note === undefined ? undefined : { c: note.t };
+  return walker.fields(item, node, FIELD_LEVEL - 1, {}, skip);
 }
 
-function readNote(item: Readonly<Record<string, AttributeValue>>, read: Read): Note | undefined {
+function readNote(item: Item, trail: DecodeTrail): Note | undefined {
   if (!Object.hasOwn(item, NOTE_ATTRIBUTE)) return undefined;
-  read.path.push(NOTE_ATTRIBUTE);
+  trail.path.push(NOTE_ATTRIBUTE);
   const text = (item[NOTE_ATTRIBUTE] as { S?: unknown } | undefined)?.S;
-  if (typeof text !== "string") read.fail("the type note must be a string (S)");
+  if (typeof text !== "string") trail.fail("the type note must be a string (S)");
   let note: unknown;
   try {
     note = JSON.parse(text);
   } catch {
-    read.fail("the type note is not valid JSON");
+    trail.fail("the type note is not valid JSON");
   }
   if (!isRecord(note) || typeof note.v !== "number" || !isRecord(note.t)) {
-    read.fail('the type note must look like {"v":1,"t":{…}}');
+    trail.fail('the type note must look like {"v":1,"t":{…}}');
   }
   if (note.v > FORMAT_VERSION) {
-    read.fail(
+    trail.fail(
       `it was written in stored format ${note.v} by a newer dynatom; this one reads up to ` +
         `${FORMAT_VERSION}: upgrade dynatom`,
     );
   }
-  read.path.pop();
+  trail.path.pop();
   return note as unknown as Note;
 }
 
-function checkNode(node: unknown, read: Read): NoteNode | undefined {
+function checkNode(node: unknown, trail: DecodeTrail): NoteNode | undefined {
   if (node === undefined || typeof node === "string") return node;
   if (
     !isRecord(node) ||
@@ -105,259 +77,110 @@ function checkNode(node: unknown, read: Read): NoteNode | undefined {
     (node.e !== undefined && typeof node.e !== "string" && !isRecord(node.e)) ||
     (node.k !== undefined && !(Array.isArray(node.k) && node.k.every((k) => typeof k === "string")))
   ) {
-    return read.fail("its type note entry is malformed");
+    return trail.fail("its type note entry is malformed");
   }
   return node as NoteNode;
 }
 
-function avType(av: unknown, read: Read): AvType {
-  if (!isRecord(av)) return read.fail('expected an attribute value such as {"S":"…"}');
-  const keys = Object.keys(av).filter((key) => key !== "$unknown");
-  const type = keys[0];
-  if (keys.length !== 1 || type === undefined || !AV_TYPES.has(type)) {
-    return read.fail(
-      `expected exactly one of S, N, B, SS, NS, BS, M, L, NULL, BOOL, found ${JSON.stringify(keys)}`,
+/** The DynamoDB type of an attribute value, and the codec that reads it untagged. */
+function typeOf(av: unknown, trail: DecodeTrail): [AvType, TypeCodec<unknown>] {
+  if (!isRecord(av)) return trail.fail('expected an attribute value such as {"S":"…"}');
+  // The SDK adds `$unknown` for a type it does not know; it is not a value.
+  let type: string | undefined;
+  let count = 0;
+  for (const key of Object.keys(av)) {
+    if (key === "$unknown") continue;
+    type = key;
+    count++;
+  }
+  const codec = count === 1 && type !== undefined ? plainCodec(type) : undefined;
+  if (codec === undefined) {
+    const found = Object.keys(av).filter((key) => key !== "$unknown");
+    return trail.fail(
+      `expected exactly one of S, N, B, SS, NS, BS, M, L, NULL, BOOL, found ${JSON.stringify(found)}`,
     );
   }
-  return type as AvType;
+  return [type as AvType, codec];
 }
 
-function decodeValue(av: unknown, rawNode: unknown, depth: number, read: Read): unknown {
-  const node = checkNode(rawNode, read);
-  const type = avType(av, read);
-  const raw = (av as Record<string, unknown>)[type];
-  const fullTag = tagOf(node);
-  if (fullTag === undefined) return decodePlain(type, raw, node, depth, read);
-  const { name, arg } = splitTag(fullTag);
-  if (name === TAG.custom) return decodeCustom(arg ?? "", type, raw, node, depth, read);
-  switch (type) {
-    case "S":
-      return decodeTaggedString(name, expect(raw, "string", read), read);
-    case "N":
-      if (name === TAG.bigint) return parseBigInt(expect(raw, "string", read), read);
-      break;
-    case "NULL":
-      if (name === TAG.undefined) return undefined;
-      if (name === TAG.hole) return HOLE;
-      break;
-    case "B":
-      if (name === TAG.bytes && arg !== undefined && isBinaryKind(arg)) {
-        const bytes = binaryFrom(expectBytes(raw, read), arg);
-        return bytes === undefined ? read.fail(`its length does not fit a ${arg}`) : bytes;
-      }
-      break;
-    case "L":
-      if (name === TAG.set) return setOf(decodeList(raw, node, depth, read), read);
-      if (name === TAG.map) return mapOf(decodePairs(raw, node, depth, read), read);
-      if (name === TAG.object)
-        return recordFromPairs(decodePairs(raw, node, depth, read), {}, read);
-      break;
-    case "M":
-      if (name === TAG.map) return decodeStringMap(raw, node, depth, read);
-      if (name === TAG.error) return decodeError(decodeRecord(raw, node, depth, read, {}), read);
-      if (name === TAG.class) {
-        const clazz = classByIdentifier(arg ?? "");
-        if (clazz === undefined) {
-          const path = formatPath(read.path);
-          throw new DecodeError(
-            "decode.unregistered",
-            `The stored value at ${path} is an instance of the class "${arg}", which is not ` +
-              `registered here: call registerClass(${arg}) from "dynatom" before decoding.`,
-            { details: { path, identifier: arg ?? "" } },
-          );
-        }
-        return decodeRecord(raw, node, depth, read, Object.create(clazz.prototype));
-      }
-      break;
-    default:
-      break;
-  }
-  return read.fail(`its type note says "${fullTag}", which does not fit a stored ${type}`);
-}
+/**
+ * One decoding's walk: each stored value is read by the codec its tag names (or, untagged, by
+ * the codec of its DynamoDB type), and containers read their children one level deeper with
+ * their step on the trail and their node from the container's note.
+ */
+export class DecodeWalker {
+  readonly trail: DecodeTrail = new DecodeTrail();
 
-function decodePlain(
-  type: AvType,
-  raw: unknown,
-  node: NoteNode | undefined,
-  depth: number,
-  read: Read,
-): unknown {
-  switch (type) {
-    case "S":
-      return expect(raw, "string", read);
-    case "N":
-      return parseNumber(expect(raw, "string", read), read);
-    case "BOOL":
-      return expect(raw, "boolean", read);
-    case "NULL":
-      if (raw !== true) read.fail("NULL must be true");
-      return null;
-    case "B":
-      return binaryFrom(expectBytes(raw, read), undefined);
-    case "SS":
-      return new Set(
-        expectArray(raw, read)
-          .map((s) => expect(s, "string", read))
-          .sort(),
-      );
-    case "NS":
-      return new Set(
-        expectArray(raw, read)
-          .map((n) => parseNumber(expect(n, "string", read), read))
-          .sort((a, b) => a - b),
-      );
-    case "BS":
-      return new Set(
-        expectArray(raw, read).map((b) => binaryFrom(expectBytes(b, read), undefined)),
-      );
-    case "L":
-      return decodeList(raw, node, depth, read);
-    case "M":
-      return decodeRecord(raw, node, depth, read, {});
-  }
-}
-
-function decodeTaggedString(name: string, text: string, read: Read): unknown {
-  switch (name) {
-    case TAG.escaped: {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        // fall through to the failure below
-      }
-      return typeof value === "string"
-        ? value
-        : read.fail("an escaped string must be a JSON string");
+  /** A stored value with its note node (unchecked), as found inside a container. */
+  value(av: unknown, rawNode: unknown, depth: number): unknown {
+    const node = checkNode(rawNode, this.trail);
+    const [type, plain] = typeOf(av, this.trail);
+    const raw = (av as Record<string, unknown>)[type];
+    const text = tagOf(node);
+    if (text === undefined) return plain.decode(raw, type, node, undefined, depth, this);
+    const tag = splitTag(text);
+    const codec = taggedCodec(tag);
+    if (codec === undefined) {
+      return this.trail.fail(`its type note says "${text}", which does not fit a stored ${type}`);
     }
-    case TAG.number: {
-      const value = Number(text);
-      if (Number.isNaN(value) && text !== "NaN") read.fail(`"${text}" is not a number`);
-      return value;
+    return codec.decode(raw, type, node, tag, depth, this);
+  }
+
+  /** A stored value of a plain type, as if it had no tag. */
+  plain(raw: unknown, type: AvType, depth: number): unknown {
+    return plainCodec(type)?.decode(raw, type, undefined, undefined, depth, this);
+  }
+
+  /** An `L`'s elements; holes stay holes. */
+  list(raw: unknown, node: NoteNode | undefined, depth: number): unknown[] {
+    this.trail.checkDepth(depth);
+    const list = expectArray(raw, this.trail);
+    const out: unknown[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const value = this.#child(i, list[i], node, depth + 1, true);
+      if (value !== HOLE) out[i] = value;
     }
-    case TAG.bigint:
-      return parseBigInt(text, read);
-    case TAG.date:
-      return new Date(text);
-    case TAG.regexp: {
-      const slash = text.lastIndexOf("/");
-      if (!text.startsWith("/") || slash < 1)
-        read.fail(`"${text}" is not a /pattern/flags regular expression`);
-      try {
-        return new RegExp(text.slice(1, slash), text.slice(slash + 1));
-      } catch (cause) {
-        return read.fail(
-          `"${text}" is not a valid regular expression (${(cause as Error).message})`,
-        );
-      }
+    return out;
+  }
+
+  /** An `M`'s fields, set as own properties of `target`, but those `skip` names. */
+  fields<T extends object>(
+    raw: unknown,
+    node: NoteNode | undefined,
+    depth: number,
+    target: T,
+    skip?: (key: string) => boolean,
+  ): T {
+    this.trail.checkDepth(depth);
+    if (!isRecord(raw)) this.trail.fail("M must hold an object");
+    for (const key of Object.keys(raw)) {
+      if (skip?.(key)) continue;
+      const value = this.#child(key, raw[key], node, depth + 1, false);
+      setOwn(target as Record<string, unknown>, key, value);
     }
-    case TAG.url:
-      try {
-        return new URL(text);
-      } catch {
-        return read.fail(`"${text}" is not a valid URL`);
-      }
-    default:
-      return read.fail(`its type note says "${name}", which does not fit a stored S`);
+    return target;
   }
-}
 
-function decodeList(
-  raw: unknown,
-  node: NoteNode | undefined,
-  depth: number,
-  read: Read,
-): unknown[] {
-  if (depth > MAX_DECODE_DEPTH) read.fail("it nests deeper than DynamoDB allows");
-  const list = expectArray(raw, read);
-  const out: unknown[] = new Array(list.length);
-  for (let i = 0; i < list.length; i++) {
-    read.path.push(i);
-    const value = decodeValue(list[i], childNode(node, String(i)), depth + 1, read);
-    read.path.pop();
-    if (value !== HOLE) out[i] = value;
+  /** An `L` of `[key, value]` lists. */
+  pairs(raw: unknown, node: NoteNode | undefined, depth: number): [unknown, unknown][] {
+    return this.list(raw, node, depth).map((pair) => {
+      if (!Array.isArray(pair) || pair.length !== 2)
+        this.trail.fail("a map entry must be a [key, value] list");
+      return pair as [unknown, unknown];
+    });
   }
-  return out;
-}
 
-function decodeRecord<T extends object>(
-  raw: unknown,
-  node: NoteNode | undefined,
-  depth: number,
-  read: Read,
-  target: T,
-): T {
-  if (depth > MAX_DECODE_DEPTH) read.fail("it nests deeper than DynamoDB allows");
-  if (!isRecord(raw)) read.fail("M must hold an object");
-  for (const key of Object.keys(raw)) {
-    read.path.push(key);
-    const value = decodeValue(raw[key], childNode(node, key), depth + 1, read);
-    if (value === HOLE) read.fail("a hole can only be an array element");
-    read.path.pop();
-    setOwn(target as Record<string, unknown>, key, value);
-  }
-  return target;
-}
-
-function decodePairs(
-  raw: unknown,
-  node: NoteNode | undefined,
-  depth: number,
-  read: Read,
-): [unknown, unknown][] {
-  return decodeList(raw, node, depth, read).map((pair) => {
-    if (!Array.isArray(pair) || pair.length !== 2)
-      read.fail("a map entry must be a [key, value] list");
-    return pair as [unknown, unknown];
-  });
-}
-
-function decodeStringMap(
-  raw: unknown,
-  node: NoteNode | undefined,
-  depth: number,
-  read: Read,
-): Map<string, unknown> {
-  const record = decodeRecord(raw, node, depth, read, {} as Record<string, unknown>);
-  const stored = Object.keys(record);
-  const order = typeof node === "object" && node.k !== undefined ? node.k : stored.sort();
-  if (new Set(order).size !== order.length) {
-    read.fail(`the Map's key order in the type note names ${repeated(order)} twice`);
-  }
-  if (order.length !== stored.length || !order.every((key) => Object.hasOwn(record, key))) {
-    read.fail("the Map's key order in the type note does not match its keys");
-  }
-  return new Map(order.map((key) => [key, record[key]]));
-}
-
-function decodeCustom(
-  name: string,
-  type: AvType,
-  raw: unknown,
-  node: NoteNode | undefined,
-  depth: number,
-  read: Read,
-): unknown {
-  const custom = customByName(name);
-  if (custom === undefined) {
-    const path = formatPath(read.path);
-    throw new DecodeError(
-      "decode.unregistered",
-      `The stored value at ${path} is of the custom type "${name}", which is not registered here: ` +
-        `call registerCustom(…, "${name}") from "dynatom" before decoding.`,
-      { details: { path, identifier: name } },
-    );
-  }
-  const inner = typeof node === "object" ? checkNode(node.i, read) : undefined;
-  const json =
-    inner === undefined
-      ? decodePlain(type, raw, undefined, depth, read)
-      : decodeValue({ [type]: raw }, inner, depth, read);
-  try {
-    return custom.deserialize(json as JsonValue);
-  } catch (cause) {
-    return read.fail(
-      `the custom type "${name}" could not rebuild it (${(cause as Error).message})`,
-    );
+  #child(
+    step: string | number,
+    av: unknown,
+    node: NoteNode | undefined,
+    depth: number,
+    holeAllowed: boolean,
+  ): unknown {
+    this.trail.path.push(step);
+    const value = this.value(av, childNode(node, String(step)), depth);
+    if (value === HOLE && !holeAllowed) this.trail.fail("a hole can only be an array element");
+    this.trail.path.pop();
+    return value;
   }
 }

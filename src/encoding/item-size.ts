@@ -14,15 +14,23 @@ import { MAX_ITEM_BYTES } from "./limits.js";
  * @example itemSize({ id: { S: "a1" }, n: { N: "12.5" } }) // 2 + 1 + 3 = 6
  */
 export function itemSize(item: Readonly<Record<string, AttributeValue>>): number {
-  let total = 0;
-  for (const name of Object.keys(item))
-    total += utf8Length(name) + valueSize(item[name] as AttributeValue);
-  return total;
+  return measureItem(item, utf8Length, numberSize);
 }
 
 /** The size of one attribute value, as {@link itemSize} counts it. */
 export function valueSize(value: AttributeValue): number {
   return measure(value, utf8Length, numberSize);
+}
+
+function measureItem(
+  item: Readonly<Record<string, AttributeValue>>,
+  text: (s: string) => number,
+  number: (n: string) => number,
+): number {
+  let total = 0;
+  for (const name of Object.keys(item))
+    total += text(name) + measure(item[name] as AttributeValue, text, number);
+  return total;
 }
 
 /**
@@ -62,10 +70,7 @@ function measure(
  * sign and exponent byte never take more).
  */
 export function itemSizeBound(item: Readonly<Record<string, AttributeValue>>): number {
-  let total = 0;
-  for (const name of Object.keys(item))
-    total += textBound(name) + valueSizeBound(item[name] as AttributeValue);
-  return total;
+  return measureItem(item, textBound, numberBound);
 }
 
 export function valueSizeBound(value: AttributeValue): number {

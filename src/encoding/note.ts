@@ -13,25 +13,6 @@ export const NOTE_ATTRIBUTE = "_types";
 /** The stored format this release writes; it reads every earlier one. */
 export const FORMAT_VERSION = 1;
 
-/** The tags of the note, superjson's names where superjson has one. */
-export const TAG = {
-  undefined: "undefined",
-  hole: "hole",
-  number: "number",
-  bigint: "bigint",
-  date: "Date",
-  regexp: "regexp",
-  url: "URL",
-  error: "Error",
-  set: "set",
-  map: "map",
-  object: "object",
-  escaped: "escaped",
-  bytes: "bytes",
-  class: "class",
-  custom: "custom",
-} as const;
-
 export type NoteNode = string | NoteTree;
 
 export interface NoteTree {
@@ -109,12 +90,18 @@ export function tagOf(node: NoteNode | undefined): string | undefined {
   return node === undefined || typeof node === "string" ? node : node.t;
 }
 
-/** Splits `"class:Money"` into its tag and argument. */
-export function splitTag(tag: string): { name: string; arg: string | undefined } {
-  const colon = tag.indexOf(":");
+/** A tag as read: `"class:Money"` is `{ text: "class:Money", name: "class", arg: "Money" }`. */
+export interface Tag {
+  readonly text: string;
+  readonly name: string;
+  readonly arg: string | undefined;
+}
+
+export function splitTag(text: string): Tag {
+  const colon = text.indexOf(":");
   return colon < 0
-    ? { name: tag, arg: undefined }
-    : { name: tag.slice(0, colon), arg: tag.slice(colon + 1) };
+    ? { text, name: text, arg: undefined }
+    : { text, name: text.slice(0, colon), arg: text.slice(colon + 1) };
 }
 
 /** Adds a child's node to a tree being built, creating the tree on the first one. */

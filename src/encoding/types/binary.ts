@@ -1,3 +1,6 @@
+import { expectBytes } from "../expect.js";
+import { misfit, type TypeCodec } from "./codec.js";
+
 /**
  * Binary values are stored as DynamoDB `B` (their bytes, never a list of numbers). A plain
  * `Uint8Array` needs no note; every other kind is named in the note so it comes back as itself.
@@ -47,10 +50,7 @@ const kindByPrototype = new Map<object, BinaryKind>(
     ]),
 );
 
-/** The bytes of a binary value, and its kind (undefined for a plain Uint8Array), or undefined. */
-export function binaryOf(
-  value: object,
-): { bytes: Uint8Array; kind: BinaryKind | undefined } | undefined {
+function binaryOf(value: object): Binary | undefined {
   const proto = Object.getPrototypeOf(value);
   if (proto === Uint8Array.prototype) return { bytes: value as Uint8Array, kind: undefined };
   if (Buffer.isBuffer(value)) return { bytes: value, kind: "Buffer" };
@@ -63,7 +63,7 @@ export function binaryOf(
   return undefined;
 }
 
-export function isBinaryKind(name: string): name is BinaryKind {
+function isBinaryKind(name: string): name is BinaryKind {
   return Object.hasOwn(rebuild, name);
 }
 
@@ -71,11 +71,38 @@ export function isBinaryKind(name: string): name is BinaryKind {
  * A fresh value of `kind` over a copy of `bytes` (the SDK's buffers may share a pool), or
  * undefined when the length does not fit the kind's element size.
  */
-export function binaryFrom(bytes: Uint8Array, kind: BinaryKind | undefined): unknown {
+function binaryFrom(bytes: Uint8Array, kind: BinaryKind | undefined): unknown {
   // Buffer's own slice() is a view on the same memory; this is always a copy.
   const copy = Uint8Array.prototype.slice.call(bytes);
   if (kind === undefined) return copy;
   const { unit, make } = rebuild[kind];
   if (copy.byteLength % unit !== 0) return undefined;
   return make(copy.buffer);
+}
+
+/** A binary value's bytes, and its kind (undefined for a plain Uint8Array). */
+interface Binary {
+  readonly bytes: Uint8Array;
+  readonly kind: BinaryKind | undefined;
+}
+
+export const binary: TypeCodec<Binary> = {
+  tag: "bytes",
+  match: binaryOf,
+  encode({ bytes, kind }) {
+    return { av: { B: bytes }, note: kind === undefined ? undefined : `${binary.tag}:${kind}` };
+  },
+  decode(raw, type, _node, tag, _depth, walker) {
+    if (type !== "B") return misfit(tag, type, walker);
+    if (tag === undefined) return binaryFrom(expectBytes(raw, walker.trail), undefined);
+    const kind = tag.arg;
+    if (kind === undefined || !isBinaryKind(kind)) return misfit(tag, type, walker);
+    const bytes = binaryFrom(expectBytes(raw, walker.trail), kind);
+    return bytes === undefined ? walker.trail.fail(`its length does not fit a ${kind}`) : bytes;
+  },
+};
+
+/** A fresh plain Uint8Array over a copy of `bytes`. */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return binaryFrom(bytes, undefined) as Uint8Array;
 }
