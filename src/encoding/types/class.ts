@@ -1,6 +1,6 @@
 import { allowedProps, classByIdentifier, classIdentifier } from "../registry.js";
 import { misfit, type TypeCodec } from "./codec.js";
-import { fieldsOrPairs, ownKeys } from "./record.js";
+import { fieldsOrPairs, ownKeys, readFields } from "./record.js";
 
 /** An instance of a registered class, with its constructor and identifier. */
 interface Instance {
@@ -27,7 +27,7 @@ export const classCodec: TypeCodec<Instance> = {
     return fieldsOrPairs(value, value as Record<string, unknown>, keys, depth, walker, tag);
   },
   decode(raw, type, node, tag, depth, walker) {
-    if (type !== "M") return misfit(tag, type, walker);
+    if (type !== "M" && type !== "L") return misfit(tag, type, walker);
     const identifier = tag?.arg ?? "";
     const clazz = classByIdentifier(identifier);
     if (clazz === undefined) {
@@ -37,6 +37,14 @@ export const classCodec: TypeCodec<Instance> = {
         `call registerClass(${tag?.arg})`,
       );
     }
-    return walker.fields(raw, node, depth, Object.create(clazz.prototype) as object);
+    return readFields(
+      raw,
+      type,
+      node,
+      tag,
+      depth,
+      walker,
+      Object.create(clazz.prototype) as object,
+    );
   },
 };

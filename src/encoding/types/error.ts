@@ -1,6 +1,6 @@
 import { setOwn } from "../note.js";
-import { misfit, type TypeCodec } from "./codec.js";
-import { fieldsOrPairs, ownKeys } from "./record.js";
+import type { TypeCodec } from "./codec.js";
+import { fieldsOrPairs, ownKeys, readFields } from "./record.js";
 
 type Fields = Record<string, unknown>;
 
@@ -26,13 +26,11 @@ export const error: TypeCodec<Error> = {
     for (const key of ownKeys(value, walker.trail))
       if (key !== "stack") setOwn(fields, key, (value as unknown as Fields)[key]);
     if (Object.hasOwn(value, "cause")) fields.cause = value.cause;
-    walker.trail.enter(value, depth);
-    walker.trail.leave();
-    return fieldsOrPairs(fields, fields, Object.keys(fields), depth, walker, error.tag);
+    // The Error itself is what its fields may hold again, not the copy of them.
+    return fieldsOrPairs(value, fields, Object.keys(fields), depth, walker, error.tag);
   },
   decode(raw, type, node, tag, depth, walker) {
-    if (type !== "M") return misfit(tag, type, walker);
-    const fields = walker.fields(raw, node, depth, {} as Fields);
+    const fields = readFields(raw, type, node, tag, depth, walker, {} as Fields);
     const { name, message, cause, ...rest } = fields;
     if (typeof name !== "string" || typeof message !== "string")
       return walker.trail.fail("an Error needs a name and a message");

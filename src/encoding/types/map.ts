@@ -22,9 +22,8 @@ export const map: TypeCodec<ReadonlyMap<unknown, unknown>> = {
     }
     const fields: Record<string, unknown> = {};
     for (const [key, entryValue] of value) setOwn(fields, key as string, entryValue);
-    walker.trail.enter(value, depth);
-    walker.trail.leave();
-    const encoded = walker.fields(fields, fields, keys, depth, tag);
+    // The Map itself is what its entries may hold again, not the copy of them.
+    const encoded = walker.fields(value, fields, keys, depth, tag);
     if (isSorted(keys)) return encoded;
     const tree: NoteTree = typeof encoded.note === "object" ? encoded.note : { t: tag };
     tree.k = keys;

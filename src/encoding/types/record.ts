@@ -1,7 +1,14 @@
 import { isAttributeName } from "../names.js";
-import { setOwn } from "../note.js";
-import type { DecodeTrail, EncodeTrail } from "../trail.js";
-import { type Encoded, type EncodeWalker, misfit, type TypeCodec } from "./codec.js";
+import { type NoteNode, setOwn, type Tag } from "../note.js";
+import type { EncodeTrail } from "../trail.js";
+import {
+  type AvType,
+  type DecodeWalker,
+  type Encoded,
+  type EncodeWalker,
+  misfit,
+  type TypeCodec,
+} from "./codec.js";
 
 type Fields = Record<string, unknown>;
 
@@ -14,11 +21,11 @@ export const record: TypeCodec<Fields> = {
   match: (value) => (isPlainObject(value) ? value : undefined),
   encode: (value, depth, walker) =>
     fieldsOrPairs(value, value, ownKeys(value, walker.trail), depth, walker, undefined),
-  decode(raw, type, node, tag, depth, walker) {
-    if (tag === undefined && type === "M") return walker.fields(raw, node, depth, {});
-    if (tag === undefined || type !== "L") return misfit(tag, type, walker);
-    return fieldsFromPairs(walker.pairs(raw, node, depth), {}, walker.trail);
-  },
+  // An object's M is untagged, and its pairs always tagged.
+  decode: (raw, type, node, tag, depth, walker) =>
+    (tag === undefined) === (type === "M")
+      ? readFields(raw, type, node, tag, depth, walker, {})
+      : misfit(tag, type, walker),
 };
 
 export function isPlainObject(value: object): value is Fields {
@@ -52,14 +59,23 @@ export function fieldsOrPairs(
   return walker.pairs(owner, entries, depth, tag ?? (record.tag as string));
 }
 
-export function fieldsFromPairs<T extends object>(
-  pairs: [unknown, unknown][],
+/** Reads back what {@link fieldsOrPairs} stored, into `target`. */
+export function readFields<T extends object>(
+  raw: unknown,
+  type: AvType,
+  node: NoteNode | undefined,
+  tag: Tag | undefined,
+  depth: number,
+  walker: DecodeWalker,
   target: T,
-  trail: DecodeTrail,
 ): T {
-  for (const [key, value] of pairs) {
-    if (typeof key !== "string") trail.fail("an object's key must be a string");
-    if (Object.hasOwn(target, key)) trail.fail(`it holds the key ${JSON.stringify(key)} twice`);
+  if (type === "M") return walker.fields(raw, node, depth, target);
+  if (type !== "L") return misfit(tag, type, walker);
+  const { trail } = walker;
+  for (const [key, value] of walker.pairs(raw, node, depth)) {
+    if (typeof key !== "string") return trail.fail("an object's key must be a string");
+    if (Object.hasOwn(target, key))
+      return trail.fail(`it holds the key ${JSON.stringify(key)} twice`);
     setOwn(target as Fields, key, value);
   }
   return target;
