@@ -1,8 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { plain } from "../src/encoding/dynamo-json.js";
+import type { Item } from "../src/encoding/item.js";
 import { ELECTRODB_ATTRIBUTES, KEY_ATTRIBUTE } from "../src/schema/bookkeeping.js";
-
-type Item = Record<string, AttributeValue>;
 
 /** The version of the export file format; import refuses any other. */
 export const EXPORT_FORMAT = 1;

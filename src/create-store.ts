@@ -4,6 +4,7 @@ import type { BatchWriteOptions, FindOptions } from "./batch/options.js";
 import { deleteItems, putItems } from "./batch/write.js";
 import { type ChangeFeed, Feed } from "./changes/feed.js";
 import type { ChangeOf, ChangesOptions } from "./changes/types.js";
+import type { Fields } from "./encoding/item.js";
 import type { ClientOptions } from "./executor/client.js";
 import { type RetryOptions, retryPolicy } from "./executor/policy.js";
 import { KeyValue } from "./kv/kv.js";
@@ -11,7 +12,7 @@ import { atomQueries } from "./query/queries.js";
 import type { AtomQueries } from "./query/types.js";
 import { type BackfillOptions, type BackfillResult, backfillItems } from "./scan/backfill.js";
 import { type ScanOptions, type ScanPage, scanItems } from "./scan/scan.js";
-import { keyText } from "./schema/keys.js";
+import { formatKey } from "./schema/keys.js";
 import type {
   AtomDefinition,
   AtomKey,
@@ -25,8 +26,6 @@ import type { Tx, TxOp } from "./transact/ops.js";
 import { type TransactOptions, type TxResults, transact } from "./transact/transact.js";
 import type { UpdateBuilder } from "./update/builder.js";
 import { updateOf } from "./update/update.js";
-
-type Fields = Readonly<Record<string, unknown>>;
 
 /** Options of {@link createStore}; `Atoms` is the list of atom types it registers. */
 export interface StoreOptions<Atoms extends readonly AtomDefinition[] = readonly AtomDefinition[]>
@@ -232,7 +231,7 @@ export function createStore<A extends AtomDefinition>(
         core,
         definition: registered,
         key: registered.keyOf(key as never),
-        keyText: keyText(key),
+        keyText: formatKey(key),
         retry: retryPolicy(options.retry),
       };
       return updateOf(target, key);

@@ -1,7 +1,8 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { plain } from "../../src/encoding/dynamo-json.js";
+import type { Item } from "../../src/encoding/item.js";
 import { isDynatomError } from "../../src/errors/index.js";
 import { scanAtom } from "../../src/requests/scan.js";
 import { integer, parse } from "../args.js";
@@ -13,8 +14,6 @@ import { headerLine, itemFrom, itemLine, LineError } from "../export-format.js";
 import { badInput, EXIT, failed } from "../failure.js";
 import { type Io, write } from "../io.js";
 import { startProgress } from "../progress.js";
-
-type Item = Record<string, AttributeValue>;
 
 /** What `FILE.dynatom-progress` records after each page. */
 interface ExportState {

@@ -2,8 +2,8 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { type Restore, restoreItems } from "../../src/batch/write.js";
+import type { Item } from "../../src/encoding/item.js";
 import { isDynatomError } from "../../src/errors/index.js";
 import {
   ATOM_VERSION_ATTRIBUTE,
@@ -11,7 +11,7 @@ import {
   parseWriteIds,
   WRITE_IDS_ATTRIBUTE,
 } from "../../src/schema/bookkeeping.js";
-import { keyFieldsOf, keyId } from "../../src/schema/keys.js";
+import { pickKeyFields, tableKeyId } from "../../src/schema/keys.js";
 import type { AtomDefinition } from "../../src/schema/types.js";
 import { integer, parse } from "../args.js";
 import { pickAtom } from "../atoms.js";
@@ -21,8 +21,6 @@ import { connect, TABLE_HELP, TABLE_OPTIONS } from "../connect.js";
 import { checkHeader, LineError, parseItemLine } from "../export-format.js";
 import { badInput, EXIT, failed } from "../failure.js";
 import { startProgress } from "../progress.js";
-
-type Item = Record<string, AttributeValue>;
 
 /** What `FILE.dynatom-import` records after each chunk DynamoDB acknowledged. */
 interface ImportState {
@@ -161,7 +159,7 @@ decode, as FILE:LINE: reason; nothing from that line on is written).`,
           chunkEnd = number;
           if (number <= skip || text.trim() === "") continue;
           const restore = guard(file, number, () => restoreOf(definition, text));
-          chunk.set(keyId(restore.item), restore);
+          chunk.set(tableKeyId(restore.item), restore);
           if (chunk.size >= CHUNK_LINES) await launch();
         }
         if (number === 0) throw badInput(`${file}:1: empty: not a dynatom export`);
@@ -223,7 +221,7 @@ function restoreOf(definition: AtomDefinition, text: string): Restore {
     }
     copy(stored, item, WRITE_IDS_ATTRIBUTE);
   }
-  return { item, fields: keyFieldsOf(definition.key, value as Record<string, unknown>) };
+  return { item, fields: pickKeyFields(definition.key, value as Record<string, unknown>) };
 }
 
 function copy(from: Item, to: Item, name: string): void {

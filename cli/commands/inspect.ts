@@ -3,7 +3,7 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { isDynatomError, toDynamoJson } from "../../src/index.js";
 import { getAtom } from "../../src/requests/atom.js";
 import { atomVersionOf, schemaVersionOf } from "../../src/schema/bookkeeping.js";
-import { keyText } from "../../src/schema/keys.js";
+import { formatKey } from "../../src/schema/keys.js";
 import { parse } from "../args.js";
 import { pickAtom } from "../atoms.js";
 import type { Command } from "../command.js";
@@ -64,7 +64,7 @@ Exit codes: 0 shown, 1 no such item or it cannot be decoded (the item is still s
         () => new GetItemCommand(getAtom(core.table, key)),
         core.retry,
       );
-      const heading = `${definition.name} ${keyText(fields)} in ${core.table}`;
+      const heading = `${definition.name} ${formatKey(fields)} in ${core.table}`;
       const item = answer.Item;
       if (item === undefined) throw failed(`${heading}: no such item`);
       const owner = { name: definition.name, key: definition.key };

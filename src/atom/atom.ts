@@ -7,7 +7,7 @@ import {
 import { AtomDestroyedError, DynatomError } from "../errors/index.js";
 import { type RetryOptions, retryPolicy } from "../executor/policy.js";
 import { ABSENT, live, type Seen } from "../protocol/state.js";
-import { keyText } from "../schema/keys.js";
+import { formatKey } from "../schema/keys.js";
 import type { AtomDefinition, SwapResult } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import type { UpdateBuilder } from "../update/builder.js";
@@ -86,7 +86,7 @@ export class Atom<T, In = Value<T>> {
       core,
       definition,
       key: definition.keyOf(key as never),
-      keyText: keyText(key),
+      keyText: formatKey(key),
       retry: retryPolicy(storeRetry, options.retry),
     };
     this.#init = options.init;

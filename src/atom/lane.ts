@@ -1,6 +1,6 @@
 import type { RetryPolicy } from "../executor/policy.js";
 import type { Seen } from "../protocol/state.js";
-import { keyId } from "../schema/keys.js";
+import { tableKeyId } from "../schema/keys.js";
 import type { StoreCore } from "../store/core.js";
 import { type Applied, applyAll, type Change, type Outcome, type Target } from "./write.js";
 
@@ -119,7 +119,7 @@ export function combined(
     byKey = new Map();
     lanes.set(target.core, byKey);
   }
-  const id = keyId(target.key);
+  const id = tableKeyId(target.key);
   let lane = byKey.get(id);
   if (lane === undefined) {
     const map = byKey;

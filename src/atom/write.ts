@@ -8,7 +8,7 @@ import { afterRefusal } from "../protocol/settle.js";
 import { afterWrite, bookkeeping, live, type Seen, seenFrom, ttlIn } from "../protocol/state.js";
 import { getAtom, putAtom } from "../requests/atom.js";
 import { newWriteId, nextWriteIds } from "../schema/bookkeeping.js";
-import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
+import { formatKey, pickKeyFields, tableKeyId } from "../schema/keys.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
@@ -326,9 +326,9 @@ export function assertSameKey(
   value: unknown,
   item: Readonly<Record<string, AttributeValue>>,
 ): void {
-  if (keyId(item) === keyId(target.key)) return;
+  if (tableKeyId(item) === tableKeyId(target.key)) return;
   const { name } = target.definition;
-  const given = keyText(keyFieldsOf(target.definition.key, value as Record<string, unknown>));
+  const given = formatKey(pickKeyFields(target.definition.key, value as Record<string, unknown>));
   const message = `the new value's key ${given} is not this atom's key; an atom's key never changes, so write the other atom instead`;
   throw new ValidationError(`Atom "${name}" ${target.keyText}: ${message}. Nothing was written.`, {
     details: { atom: name, issues: [{ message }] },

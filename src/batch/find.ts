@@ -1,17 +1,14 @@
-import { type AttributeValue, BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
-
+import { BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
+import type { Fields, Item } from "../encoding/item.js";
 import { batchGet, READ_CHUNK } from "../requests/batch.js";
 import { expired } from "../schema/bookkeeping.js";
-import { keyFieldsOf, keyId } from "../schema/keys.js";
+import { pickKeyFields, tableKeyId } from "../schema/keys.js";
 import { readProjections } from "../schema/projection.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { batchSettings, type FindOptions } from "./options.js";
-import { incomplete, keyAt } from "./report.js";
+import { incomplete, tableKeyAt } from "./report.js";
 import { runBatch } from "./run.js";
-
-type Fields = Readonly<Record<string, unknown>>;
-type Item = Record<string, AttributeValue>;
 
 interface Wanted {
   readonly id: string;
@@ -31,14 +28,14 @@ export async function findItems(
 ): Promise<unknown[]> {
   const { concurrency, retry } = batchSettings(definition.name, "findItems", options);
   const tableKeys = keys.map((fields, i) =>
-    keyAt(definition, fields, `findItems(${definition.name}), keys[${i}]`),
+    tableKeyAt(definition, fields, `findItems(${definition.name}), keys[${i}]`),
   );
-  const ids = tableKeys.map(keyId);
+  const ids = tableKeys.map(tableKeyId);
   const wanted = new Map<string, Wanted>();
   keys.forEach((fields, i) => {
     const id = ids[i] as string;
     const key = tableKeys[i] as Item;
-    if (!wanted.has(id)) wanted.set(id, { id, key, fields: keyFieldsOf(definition.key, fields) });
+    if (!wanted.has(id)) wanted.set(id, { id, key, fields: pickKeyFields(definition.key, fields) });
   });
   // Only the attributes decoding needs, and pk/sk to match each answer to its key.
   const projection = readProjections(definition).find;
@@ -69,13 +66,16 @@ export async function findItems(
         // An expired item is absent, as DynamoDB will make it.
         if (definition.ttl !== undefined && expired(item)) continue;
         try {
-          found.set(keyId(item), { item, value: definition.decode(item) });
+          found.set(tableKeyId(item), { item, value: definition.decode(item) });
         } catch (error) {
           // Not a failed request: keep reading, and report it once the batch is done.
           decodeFailure ??= { error };
         }
       }
-      return { ok: true, output: (result.UnprocessedKeys?.[core.table]?.Keys ?? []).map(keyId) };
+      return {
+        ok: true,
+        output: (result.UnprocessedKeys?.[core.table]?.Keys ?? []).map(tableKeyId),
+      };
     },
   });
   // A stop (a refusal, or onProgress throwing) fails the call even when every key got done.

@@ -1,11 +1,10 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { Fields } from "../encoding/item.js";
 import { BatchIncompleteError, DynatomError } from "../errors/index.js";
 import { requestFailed } from "../executor/classify.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import type { BatchOutcome } from "./run.js";
-
-type Fields = Readonly<Record<string, unknown>>;
 
 /** The error for a batch call that left keys undone: exactly those keys, and why. */
 export function incomplete<E>(
@@ -59,7 +58,7 @@ export function at(err: unknown, where: string): unknown {
 }
 
 /** The table key of one key given to a batch call; a bad key names its position. */
-export function keyAt(
+export function tableKeyAt(
   definition: AtomDefinition,
   fields: Readonly<Record<string, unknown>>,
   where: string,

@@ -109,13 +109,13 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
               // The read after a lost answer was refused (a role that may write but not read):
               // this chunk's outcome cannot be told, but the other chunks go on.
               firstFailure ??= {
-                reason: `the read after a lost answer failed: ${describe(answer.error)}`,
+                reason: `the read after a lost answer failed: ${formatError(answer.error)}`,
                 cause: answer.error,
               };
               unknown.push(...pending);
               return { done: undefined };
             }
-            return { again: describe(answer.error), cause: answer.error };
+            return { again: formatError(answer.error), cause: answer.error };
           }
           ({ left, unknownCount } = settled(pending, answer.output));
           unsettled = false;
@@ -134,7 +134,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
               (answer.failure === "definite" || answer.failure === "conflict") &&
               !mayHaveApplied
             ) {
-              stop = { reason: describe(answer.error), cause: answer.error };
+              stop = { reason: formatError(answer.error), cause: answer.error };
               firstFailure ??= stop;
               failed.push(...pending);
               return { done: undefined };
@@ -142,7 +142,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
             if (mayHaveApplied) unsettled = true;
             if (answer.mayLandLater) landLater = true;
             left = new Set(pending.map(plan.idOf));
-            why = describe(answer.error);
+            why = formatError(answer.error);
             cause = answer.error;
           }
         }
@@ -157,7 +157,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
             try {
               plan.onDone?.(done);
             } catch (err) {
-              stop = { reason: `onProgress threw: ${describe(err)}`, cause: err };
+              stop = { reason: `onProgress threw: ${formatError(err)}`, cause: err };
               firstFailure ??= stop;
             }
           }
@@ -212,7 +212,7 @@ export async function runBatch<E>(plan: BatchPlan<E>): Promise<BatchOutcome<E>> 
   };
 }
 
-function describe(err: unknown): string {
+function formatError(err: unknown): string {
   const e = err as { name?: string; message?: string };
   return `${e.name ?? "Error"}: ${e.message ?? String(err)}`;
 }

@@ -4,21 +4,18 @@ import {
   BatchWriteItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
+import type { Fields, Item } from "../encoding/item.js";
 import { DynatomError } from "../errors/index.js";
 import type { Attempted } from "../executor/attempt.js";
 import { batchDeleteVerdict, batchPutVerdict } from "../protocol/settle.js";
 import { batchWrite, batchWriteIds, WRITE_CHUNK } from "../requests/batch.js";
 import { blindWriteBookkeeping, writeIdsIn } from "../schema/bookkeeping.js";
-import { keyFieldsOf, keyId, keyText } from "../schema/keys.js";
+import { formatKey, pickKeyFields, tableKeyId } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { type BatchWriteOptions, batchSettings } from "./options.js";
-import { at, incomplete, keyAt } from "./report.js";
+import { at, incomplete, tableKeyAt } from "./report.js";
 import { runBatch, type Settled } from "./run.js";
-
-type Fields = Readonly<Record<string, unknown>>;
-
-type Item = Record<string, AttributeValue>;
 
 interface Write {
   readonly id: string;
@@ -62,7 +59,7 @@ async function writeAll(
       if (!answer.ok) return answer;
       const unprocessed = answer.output.UnprocessedItems?.[core.table] ?? [];
       const ids = unprocessed.map((request) =>
-        keyId((request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}) as Item),
+        tableKeyId((request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}) as Item),
       );
       return { ok: true, output: ids };
     },
@@ -89,10 +86,10 @@ async function settle(
   leftMs: number,
   mayLandLater: boolean,
 ): Promise<Attempted<Settled>> {
-  const keyOf = (write: Write) =>
+  const tableKeyOf = (write: Write) =>
     write.request.PutRequest?.Item ?? (write.request.DeleteRequest?.Key as Item);
   const answer = await core.executor.attempt(
-    new BatchGetItemCommand(batchWriteIds(core.table, entries.map(keyOf))),
+    new BatchGetItemCommand(batchWriteIds(core.table, entries.map(tableKeyOf))),
     leftMs,
   );
   if (!answer.ok) return answer;
@@ -103,7 +100,7 @@ async function settle(
     return { ok: false, failure: "throttled", error, mayHaveApplied: false };
   }
   const stored = new Map(
-    (result.Responses?.[core.table] ?? []).map((item) => [keyId(item), item] as const),
+    (result.Responses?.[core.table] ?? []).map((item) => [tableKeyId(item), item] as const),
   );
   const done: string[] = [];
   const unknown: string[] = [];
@@ -139,10 +136,10 @@ export async function putItems(
     } catch (err) {
       throw at(err, `putItems(${definition.name}), values[${i}]`);
     }
-    const id = keyId(item);
+    const id = tableKeyId(item);
     const first = seen.get(id);
     if (first !== undefined) {
-      const key = keyText(keyFieldsOf(definition.key, value));
+      const key = formatKey(pickKeyFields(definition.key, value));
       throw new DynatomError(
         "batch.duplicate-key",
         `putItems(${definition.name}): values ${first} and ${i} have the same key ${key}; ` +
@@ -155,7 +152,7 @@ export async function putItems(
       id,
       // The item was made for this call alone, so it takes the bookkeeping in place.
       request: { PutRequest: { Item: Object.assign(item, blindWriteBookkeeping()) } },
-      fields: keyFieldsOf(definition.key, value),
+      fields: pickKeyFields(definition.key, value),
     });
   });
   await writeAll(core, definition, "putItems", writes, options);
@@ -185,10 +182,10 @@ export async function restoreItems(
   const writes: Write[] = [];
   const seen = new Map<string, number>();
   for (const [i, { item, fields }] of items.entries()) {
-    const id = keyId(item);
+    const id = tableKeyId(item);
     const first = seen.get(id);
     if (first !== undefined) {
-      const key = keyText(fields);
+      const key = formatKey(fields);
       throw new DynatomError(
         "batch.duplicate-key",
         `restoreItems(${definition.name}): items ${first} and ${i} have the same key ${key}; ` +
@@ -211,11 +208,11 @@ export async function deleteItems(
 ): Promise<void> {
   const writes = new Map<string, Write>();
   for (const [i, fields] of keys.entries()) {
-    const key = keyAt(definition, fields, `deleteItems(${definition.name}), keys[${i}]`);
-    const id = keyId(key);
+    const key = tableKeyAt(definition, fields, `deleteItems(${definition.name}), keys[${i}]`);
+    const id = tableKeyId(key);
     if (!writes.has(id)) {
       const request = { DeleteRequest: { Key: key } };
-      writes.set(id, { id, request, fields: keyFieldsOf(definition.key, fields) });
+      writes.set(id, { id, request, fields: pickKeyFields(definition.key, fields) });
     }
   }
   await writeAll(core, definition, "deleteItems", [...writes.values()], options);

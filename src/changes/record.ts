@@ -1,6 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DecodeError, isDynatomError } from "../errors/index.js";
-import { itemKeyText, keyFieldsOf, MODEL_VERSION, SERVICE } from "../schema/keys.js";
+import { formatStoredKey, MODEL_VERSION, pickKeyFields, SERVICE } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { Change, ChangeOf, ChangeType, StreamAttributeValue, StreamRecord } from "./types.js";
 
@@ -97,7 +97,7 @@ export function decodeStreamRecord<const Atoms extends readonly AtomDefinition[]
   const fail = (which: "old" | "new" | "keys", reason: string, cause?: unknown) => {
     let shown: string;
     try {
-      shown = itemKeyText(atom.key, image(data.NewImage ?? data.OldImage ?? data.Keys ?? {}));
+      shown = formatStoredKey(atom.key, image(data.NewImage ?? data.OldImage ?? data.Keys ?? {}));
     } catch {
       shown = "(its key fields cannot be read)"; // the image is malformed: the reason says how
     }
@@ -134,7 +134,7 @@ export function decodeStreamRecord<const Atoms extends readonly AtomDefinition[]
   return {
     atom: atom.name,
     type: event.type,
-    key: keyFieldsOf(atom.key, value),
+    key: pickKeyFields(atom.key, value),
     old,
     new: next,
     sequence,

@@ -1,5 +1,5 @@
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { expectArray, isRecord } from "./expect.js";
+import type { Item } from "./item.js";
 import { FIELD_LEVEL } from "./limits.js";
 import {
   childNode,
@@ -13,8 +13,6 @@ import {
 } from "./note.js";
 import { DecodeTrail } from "./trail.js";
 import { type AvType, HOLE, plainCodec, type TypeCodec, taggedCodec } from "./types/index.js";
-
-type Item = Readonly<Record<string, AttributeValue>>;
 
 export interface DecodeOptions {
   /** Attributes that are not part of the value, such as table keys: they are left out. */
@@ -32,7 +30,10 @@ export interface DecodeOptions {
  *              _types: { S: '{"v":1,"t":{"at":"Date"}}' } });
  * // { id: "a1", at: new Date(0) }
  */
-export function decodeItem(item: Item, options: DecodeOptions = {}): Record<string, unknown> {
+export function decodeItem(
+  item: Readonly<Item>,
+  options: DecodeOptions = {},
+): Record<string, unknown> {
   const walker = new DecodeWalker();
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
     walker.trail.fail("an item must be an object of attribute values");
@@ -44,7 +45,7 @@ export function decodeItem(item: Item, options: DecodeOptions = {}): Record<stri
   return walker.fields(item, node, FIELD_LEVEL - 1, {}, skip);
 }
 
-function readNote(item: Item, trail: DecodeTrail): Note | undefined {
+function readNote(item: Readonly<Item>, trail: DecodeTrail): Note | undefined {
   if (!Object.hasOwn(item, NOTE_ATTRIBUTE)) return undefined;
   trail.path.push(NOTE_ATTRIBUTE);
   const text = (item[NOTE_ATTRIBUTE] as { S?: unknown } | undefined)?.S;

@@ -1,5 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { EncodingError } from "../errors/index.js";
+import type { Item } from "./item.js";
 import { assertItemSize } from "./item-size.js";
 import { FIELD_LEVEL, MAX_DEPTH } from "./limits.js";
 import { isAttributeName } from "./names.js";
@@ -17,8 +18,6 @@ import { EncodeTrail } from "./trail.js";
 import { hole } from "./types/hole.js";
 import { type Encoded, encodeAny, HOLE } from "./types/index.js";
 import { isPlainObject, ownKeys } from "./types/record.js";
-
-type Item = Record<string, AttributeValue>;
 
 /**
  * Turns a plain object into DynamoDB attribute values: each top-level field is its own attribute

@@ -5,7 +5,7 @@ import { type Applied, type Decision, readSeen, type Target } from "../atom/writ
 import { type DynatomError, isDynatomError } from "../errors/index.js";
 import type { RetryPolicy } from "../executor/policy.js";
 import { live, type Seen } from "../protocol/state.js";
-import { keyText } from "../schema/keys.js";
+import { formatKey } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { transact } from "../transact/transact.js";
@@ -29,7 +29,7 @@ import type {
   KvSetOptions,
 } from "./options.js";
 import { checkPath, type KvPath, removeAt, updateAt } from "./paths.js";
-import { checkMany, checkVersion, keyExists } from "./refusals.js";
+import { checkMany, checkVersion, keyExistsError } from "./refusals.js";
 import { removeIf } from "./remove.js";
 
 const MAX_CACHED = 1024;
@@ -136,7 +136,7 @@ export class KeyValue {
       key,
       (current, version) => {
         if (ifAbsent === true && current !== undefined)
-          throw keyExists(this.namespace, key, version ?? 0);
+          throw keyExistsError(this.namespace, key, version ?? 0);
         if (ifVersion !== undefined) checkVersion(this.namespace, key, current, version, ifVersion);
         return { write: record, prepared };
       },
@@ -411,7 +411,7 @@ export class KeyValue {
       core: this.#core,
       definition,
       key: definition.keyOf(fields as never),
-      keyText: keyText(fields),
+      keyText: formatKey(fields),
       retry: this.#retry,
     };
   }

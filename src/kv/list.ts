@@ -42,7 +42,7 @@ function cursorOf(key: string): string {
   return Buffer.from(key, "utf8").toString("base64url");
 }
 
-function keyOfCursor(namespace: string, prefix: string, cursor: unknown): string {
+function keyFromCursor(namespace: string, prefix: string, cursor: unknown): string {
   if (typeof cursor === "string" && /^[A-Za-z0-9_-]+$/.test(cursor)) {
     const key = Buffer.from(cursor, "base64url").toString("utf8");
     if (key.startsWith(prefix) && cursorOf(key) === cursor) return key;
@@ -74,7 +74,7 @@ export async function listPage(
       : sortKey(
           KvValue.name,
           ["key"],
-          { key: keyOfCursor(namespace, prefix, options.cursor) },
+          { key: keyFromCursor(namespace, prefix, options.cursor) },
           false,
         );
   // One key more than the page holds tells whether another page follows: a page whose cursor

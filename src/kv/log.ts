@@ -11,7 +11,7 @@ import {
   WRITE_IDS_ATTRIBUTE,
   writeIdsIn,
 } from "../schema/bookkeeping.js";
-import { keyText, partitionKey, sortKey } from "../schema/keys.js";
+import { formatKey, partitionKey, sortKey } from "../schema/keys.js";
 import type { StoreCore } from "../store/core.js";
 import { KvLogEntry } from "./definitions.js";
 
@@ -110,7 +110,7 @@ export async function append(
     core,
     definition: KvLogEntry as never,
     key: { pk: { S: pk }, sk: { S: sortKey(KvLogEntry.name, ["seq"], { seq: at }) } },
-    keyText: keyText({ ns: namespace, log, seq: at }),
+    keyText: formatKey({ ns: namespace, log, seq: at }),
     retry: policy,
   });
   const bookkeeping: Record<string, AttributeValue> = {

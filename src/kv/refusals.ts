@@ -37,7 +37,7 @@ export function checkVersion(
 }
 
 /** A create-only put on a live key. */
-export function keyExists(
+export function keyExistsError(
   namespace: string,
   key: string,
   version: number,

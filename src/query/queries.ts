@@ -1,3 +1,4 @@
+import type { Fields } from "../encoding/item.js";
 import { isDynatomError } from "../errors/index.js";
 import { PRIMARY } from "../schema/check.js";
 import { partitionKey } from "../schema/keys.js";
@@ -5,8 +6,6 @@ import type { AtomDefinition, IndexShape } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { Query } from "./query.js";
 import { checkKinds, invalidCondition } from "./range.js";
-
-type Fields = Readonly<Record<string, unknown>>;
 
 /** The index partition key of `fields`, after checking they name the index's partition fields. */
 function partitionOf(definition: AtomDefinition, index: IndexShape, fields: Fields): string {

@@ -1,5 +1,6 @@
-import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
+import type { QueryCommandInput } from "@aws-sdk/client-dynamodb";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import type { Fields, Item } from "../encoding/item.js";
 import { bothFilters, type Compiled, compileFilter, liveFilter } from "../filter/compile.js";
 import { evaluate } from "../filter/evaluate.js";
 import { buildWhere, type Cond, condKey, fieldsOf } from "../filter/where.js";
@@ -14,9 +15,6 @@ import { type Order, type SortPlan, sortPlan } from "./plan.js";
 import { type Condition, inRange, invalidCondition, type SortRange, sortRange } from "./range.js";
 import { pickFields, type Selection, selection } from "./select.js";
 import type { IndexQuery, Page, QueryOptions, RunnableQuery } from "./types.js";
-
-type Fields = Readonly<Record<string, unknown>>;
-type Item = Record<string, AttributeValue>;
 
 /** The fewest items a filtered query asks DynamoDB for at a time. */
 const FILTERED_PAGE = 100;
@@ -36,7 +34,7 @@ interface ReadHow {
 }
 
 /** What one read of the index returned, within the range, and where to go on from. */
-interface Read {
+interface IndexPage {
   readonly items: Item[];
   /** The key to continue after; undefined when the range is done. */
   readonly next: Item | undefined;
@@ -153,7 +151,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
       if (limit !== undefined && items.length > limit) {
         // One more item than asked for came back, so there is more: resume after the last kept.
         items.length = limit;
-        return this.#page(items, this.#keyOf(items.at(-1) as Item), query);
+        return this.#page(items, this.#resumeKey(items.at(-1) as Item), query);
       }
       if (read.next === undefined) return this.#page(items, undefined, query);
       start = read.next;
@@ -322,7 +320,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
     });
   }
 
-  async #read(plan: SortPlan, how: ReadHow): Promise<Read> {
+  async #read(plan: SortPlan, how: ReadHow): Promise<IndexPage> {
     const input = this.#input(plan, how);
     const result = await this.#core.executor.read(() => new QueryCommand(input), this.#core.retry);
     let items = result.Items ?? [];
@@ -362,7 +360,7 @@ export class Query<T> implements IndexQuery<T, readonly string[]> {
   /** Values decoded to test the filter, so that a match is not decoded twice. */
   readonly #decoded = new WeakMap<Item, unknown>();
 
-  #keyOf(item: Item): Item {
+  #resumeKey(item: Item): Item {
     const key: Item = {};
     for (const name of this.#keyNames) {
       const value = item[name];

@@ -1,23 +1,21 @@
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as v from "valibot";
 import { decodeItem, NOTE_ATTRIBUTE } from "../encoding/index.js";
+import type { Item } from "../encoding/item.js";
 import { type Projection, projectionOf } from "../requests/projection.js";
 import { SCHEMA_VERSION_ATTRIBUTE, TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { schemaMismatch, storedVersion } from "../schema/declare.js";
 import { valueEntries } from "../schema/introspect.js";
-import { itemKeyText } from "../schema/keys.js";
+import { formatStoredKey } from "../schema/keys.js";
 import { compile, mismatchOf } from "../schema/stored.js";
 import type { AtomDefinition } from "../schema/types.js";
 import { invalidCondition } from "./range.js";
-
-type Item = Readonly<Record<string, AttributeValue>>;
 
 /** What `.select(fields)` reads of each item, and how it turns one into the picked value. */
 export interface Selection {
   readonly fields: readonly string[];
   /** The attributes to read; undefined for whole items (a type with migrations). */
   readonly projection: Projection | undefined;
-  decode(item: Item): Record<string, unknown>;
+  decode(item: Readonly<Item>): Record<string, unknown>;
   /**
    * The fields returned, when `decode` reads more (the fields a filter tests): they are kept
    * only until the filter has run.
@@ -86,7 +84,7 @@ export function selection(
       const value = decodeItem(item, { omit: (name) => !keep.has(name) });
       const mismatch = mismatchOf(check, value);
       if (mismatch === undefined) return value;
-      throw schemaMismatch(definition.name, itemKeyText(definition.key, item), mismatch);
+      throw schemaMismatch(definition.name, formatStoredKey(definition.key, item), mismatch);
     },
   };
 }

@@ -1,13 +1,11 @@
 import type {
-  AttributeValue,
   DeleteItemCommandInput,
   GetItemCommandInput,
   PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import type { Item } from "../encoding/item.js";
 import { type Basis, conditionOn } from "./conditions.js";
 import { type Projection, projectionInput } from "./projection.js";
-
-type Item = Record<string, AttributeValue>;
 
 /**
  * Reads one atom's item, strongly consistently (a decision must rest on the latest value). With

@@ -1,13 +1,11 @@
 import type {
-  AttributeValue,
   BatchGetItemCommandInput,
   BatchWriteItemCommandInput,
   WriteRequest,
 } from "@aws-sdk/client-dynamodb";
+import type { Item } from "../encoding/item.js";
 import { WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
 import { type Projection, projectionInput } from "./projection.js";
-
-type Item = Record<string, AttributeValue>;
 
 /** BatchWriteItem takes at most 25 requests (25 × 400 KB stays under its 16 MB). */
 export const WRITE_CHUNK = 25;

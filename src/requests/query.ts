@@ -1,8 +1,7 @@
 import type { AttributeValue, QueryCommandInput } from "@aws-sdk/client-dynamodb";
+import type { Item } from "../encoding/item.js";
 import type { Compiled } from "../filter/compile.js";
 import { type Projection, projectionInput } from "./projection.js";
-
-type Item = Record<string, AttributeValue>;
 
 /** One read of a partition of the table or of a GSI: which partition, which sort-key range. */
 export interface IndexRead {

@@ -1,9 +1,7 @@
-import type { AttributeValue, ScanCommandInput } from "@aws-sdk/client-dynamodb";
-
+import type { ScanCommandInput } from "@aws-sdk/client-dynamodb";
+import type { Item } from "../encoding/item.js";
 import type { Compiled } from "../filter/compile.js";
 import { type Projection, projectionInput } from "./projection.js";
-
-type Item = Record<string, AttributeValue>;
 
 /** One page of a scan of the whole table (or of one segment of it) for one atom type's items. */
 export interface AtomScan {

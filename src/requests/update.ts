@@ -1,10 +1,9 @@
 import type { AttributeValue, UpdateItemCommandInput } from "@aws-sdk/client-dynamodb";
+import type { Item } from "../encoding/item.js";
 import type { Compiled } from "../filter/compile.js";
 import { ATOM_VERSION_ATTRIBUTE, WRITE_IDS_ATTRIBUTE } from "../schema/bookkeeping.js";
 import type { FieldChanges } from "../update/fast.js";
 import { type Basis, conditionOn } from "./conditions.js";
-
-type Item = Record<string, AttributeValue>;
 
 /**
  * One update of an atom's item without reading it: the field changes, the bookkeeping of the

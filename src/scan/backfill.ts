@@ -2,16 +2,15 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { combined } from "../atom/lane.js";
 import type { Target } from "../atom/write.js";
+import type { Item } from "../encoding/item.js";
 import { live, seenFrom } from "../protocol/state.js";
 import { fingerprint } from "../query/cursor.js";
 import { scanAtom } from "../requests/scan.js";
 import { SCHEMA_VERSION_ATTRIBUTE, TTL_ATTRIBUTE, ttlOf } from "../schema/bookkeeping.js";
-import { indexKeys, itemKeyText } from "../schema/keys.js";
+import { formatStoredKey, indexKeys } from "../schema/keys.js";
 import type { AtomDefinition } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
 import { invalidOption, MAX_SEGMENTS, wholeOption } from "./options.js";
-
-type Item = Record<string, AttributeValue>;
 
 /** Options of `store.backfill`. */
 export interface BackfillOptions {
@@ -143,7 +142,7 @@ export async function backfillItems(
       core,
       definition,
       key: { pk: item.pk as AttributeValue, sk: item.sk as AttributeValue },
-      keyText: itemKeyText(definition.key, item),
+      keyText: formatStoredKey(definition.key, item),
       retry: core.retry,
     };
     const applied = await combined(target, seen, {

@@ -73,7 +73,10 @@ export async function* scanItems(
   // A filter no item can meet reads nothing.
   if (compiled === false) return;
   const projection = definition.indexes.length > 0 ? readProjections(definition).find : undefined;
-  type Read = { readonly segment: number; readonly page: Awaited<ReturnType<typeof readPage>> };
+  type SegmentPage = {
+    readonly segment: number;
+    readonly page: Awaited<ReturnType<typeof readPage>>;
+  };
   const readPage = (segment: number, start: Record<string, never> | undefined) =>
     core.executor.read(
       () =>
@@ -94,7 +97,7 @@ export async function* scanItems(
         ),
       core.retry,
     );
-  const inFlight = new Map<number, Promise<Read>>();
+  const inFlight = new Map<number, Promise<SegmentPage>>();
   const read = (segment: number, start?: Record<string, never>) => {
     const pending = readPage(segment, start).then((page) => ({ segment, page }));
     // A consumer that stops early leaves reads behind: their failures are nobody's.

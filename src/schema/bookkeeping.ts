@@ -3,7 +3,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { itemSize, NOTE_ATTRIBUTE } from "../encoding/index.js";
 import { numberToN } from "../encoding/limits.js";
 import { DecodeError } from "../errors/index.js";
-import { itemKeyText } from "./keys.js";
+import { formatStoredKey } from "./keys.js";
 import type { KeyShape } from "./types.js";
 
 /** The schema version an item was written with. */
@@ -94,7 +94,7 @@ function bookkeepingNumber(
   if (Number.isSafeInteger(number) && number >= 1) return number;
   const stored = JSON.stringify(item[attribute])?.slice(0, 60) ?? String(item[attribute]);
   const reason = `it holds ${stored}, not a whole number from 1 (an N attribute)`;
-  const key = itemKeyText(owner.key, item);
+  const key = formatStoredKey(owner.key, item);
   throw new DecodeError(
     "decode.invalid-bookkeeping",
     `Atom "${owner.name}" ${key}: the item's "${attribute}" cannot be read: ${reason}. ` +
@@ -254,7 +254,7 @@ export function writeIdsOf(owner: Owner, item: Readonly<Record<string, Attribute
   if (parsed !== undefined) return parsed;
   const stored = JSON.stringify(value)?.slice(0, 60) ?? String(value);
   const reason = `it holds ${stored}, not write ids (a string ".id.id." or a list of strings)`;
-  const key = itemKeyText(owner.key, item);
+  const key = formatStoredKey(owner.key, item);
   throw new DecodeError(
     "decode.invalid-bookkeeping",
     `Atom "${owner.name}" ${key}: the item's "${WRITE_IDS_ATTRIBUTE}" cannot be read: ${reason}. ` +

@@ -48,10 +48,10 @@ export interface Node {
 }
 
 export function fail(walk: Walk, expected: string, value: unknown): never {
-  throw new MismatchAt({ path: formatPath(walk.path), expected, found: describe(value) });
+  throw new MismatchAt({ path: formatPath(walk.path), expected, found: formatFound(value) });
 }
 
-function describe(value: unknown): string {
+function formatFound(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   switch (typeof value) {
     case "string":

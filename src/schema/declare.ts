@@ -13,7 +13,7 @@ import {
 } from "./bookkeeping.js";
 import { checkDeclaration } from "./check.js";
 import { valueFields } from "./introspect.js";
-import { checkKeyFields, indexKeys, itemKeyText, MODEL_VERSION, primaryKey } from "./keys.js";
+import { checkKeyFields, formatStoredKey, indexKeys, MODEL_VERSION, primaryKey } from "./keys.js";
 import { parseRewritten, rewrite } from "./rewrite.js";
 import { compile, type Mismatch, mismatchOf, outputsOf } from "./stored.js";
 import type {
@@ -201,7 +201,7 @@ export function declareAtom<
       // The types of what is stored, at every depth; a migrated value was parsed whole.
       const mismatch = mismatchOf(outputCheck, value);
       if (mismatch === undefined) return value as v.InferOutput<S>;
-      throw schemaMismatch(name, itemKeyText(key, image), mismatch);
+      throw schemaMismatch(name, formatStoredKey(key, image), mismatch);
     },
     keyOf(fields: AtomKeyFields<S, K>) {
       return primaryKey(name, key, checkKeyFields(name, key, kinds, fields));

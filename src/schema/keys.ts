@@ -155,7 +155,7 @@ export function checkKeyFields(
     throw invalidKey(
       atom,
       "(key)",
-      `a key must be an object of key fields, not ${describe(fields)}`,
+      `a key must be an object of key fields, not ${formatKeyValue(fields)}`,
     );
   }
   const record = fields as Readonly<Record<string, unknown>>;
@@ -165,13 +165,17 @@ export function checkKeyFields(
     if (value === undefined) throw invalidKey(atom, field, `key field "${field}" is missing`);
     if (kind !== undefined && !KIND_TEST[kind](value)) {
       const want = kind === "date" ? "a valid Date" : `a ${kind}`;
-      throw invalidKey(atom, field, `key field "${field}" must be ${want}, not ${describe(value)}`);
+      throw invalidKey(
+        atom,
+        field,
+        `key field "${field}" must be ${want}, not ${formatKeyValue(value)}`,
+      );
     }
   }
   return record;
 }
 
-function describe(value: unknown): string {
+function formatKeyValue(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "bigint") return `bigint ${value}`;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid Date" : "a Date";
@@ -180,7 +184,7 @@ function describe(value: unknown): string {
 }
 
 /** The key fields of a value: what names its atom. */
-export function keyFieldsOf(
+export function pickKeyFields(
   key: KeyShape,
   value: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
@@ -190,7 +194,7 @@ export function keyFieldsOf(
 }
 
 /** A key as messages show it: `{"tenant":"t1","id":"a1"}`, bigints as digits. */
-export function keyText(fields: unknown): string {
+export function formatKey(fields: unknown): string {
   return JSON.stringify(fields, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
 }
 
@@ -198,21 +202,24 @@ export function keyText(fields: unknown): string {
  * The key of a stored item as messages show it, from its own key fields; for an item whose key
  * fields cannot be decoded, its `pk` and `sk`. Only for errors: it decodes those fields again.
  */
-export function itemKeyText(key: KeyShape, item: Readonly<Record<string, AttributeValue>>): string {
+export function formatStoredKey(
+  key: KeyShape,
+  item: Readonly<Record<string, AttributeValue>>,
+): string {
   const fields: Record<string, AttributeValue> = {};
   for (const name of [NOTE_ATTRIBUTE, ...key.pk, ...key.sk]) {
     const av = Object.hasOwn(item, name) ? item[name] : undefined;
     if (av !== undefined) fields[name] = av;
   }
   try {
-    return keyText(keyFieldsOf(key, decodeItem(fields)));
+    return formatKey(pickKeyFields(key, decodeItem(fields)));
   } catch {
-    return keyText({ pk: item.pk?.S, sk: item.sk?.S });
+    return formatKey({ pk: item.pk?.S, sk: item.sk?.S });
   }
 }
 
 /** A string that tells items apart by their table key (`pk`, `sk`), e.g. to find repeats. */
-export function keyId(key: Readonly<Record<string, AttributeValue>>): string {
+export function tableKeyId(key: Readonly<Record<string, AttributeValue>>): string {
   const pk = key.pk?.S ?? "";
   // The length prefix makes the pair unambiguous whatever characters the keys hold.
   return `${pk.length}:${pk}${key.sk?.S ?? ""}`;

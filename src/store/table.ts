@@ -24,7 +24,7 @@ const POLL_MS = 250;
 const WAIT_MS = 15 * 60_000;
 
 /** What is wrong with an existing table's keys for dynatom, if anything. */
-function keyProblems(description: TableDescription, gsis: readonly string[]): string[] {
+function keySchemaProblems(description: TableDescription, gsis: readonly string[]): string[] {
   const problems: string[] = [];
   const schema = (keys: TableDescription["KeySchema"]) =>
     (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(",");
@@ -44,7 +44,7 @@ function keyProblems(description: TableDescription, gsis: readonly string[]): st
   return problems;
 }
 
-async function describe(
+async function describeTable(
   executor: Executor,
   policy: RetryPolicy,
 ): Promise<TableDescription | undefined> {
@@ -93,7 +93,7 @@ async function waitActive(executor: Executor, policy: RetryPolicy): Promise<Tabl
   const { table } = executor;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    const description = await describe(executor, policy);
+    const description = await describeTable(executor, policy);
     const active =
       description?.TableStatus === "ACTIVE" &&
       (description.GlobalSecondaryIndexes ?? []).every((gsi) => gsi.IndexStatus === "ACTIVE");
@@ -139,7 +139,7 @@ export async function ensureTable(
 ): Promise<void> {
   const { table } = executor;
   const gsis = neededIndexes(indexes);
-  let description = await describe(executor, policy);
+  let description = await describeTable(executor, policy);
   if (description === undefined) {
     await change(
       executor,
@@ -149,7 +149,7 @@ export async function ensureTable(
     // Another process may have created it at the same moment: that is just as good.
     description = await waitActive(executor, policy);
   }
-  const problems = keyProblems(description, gsis);
+  const problems = keySchemaProblems(description, gsis);
   if (problems.length > 0) {
     throw new DynatomError(
       "store.table-mismatch",

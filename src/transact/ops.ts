@@ -1,8 +1,8 @@
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { type Atom, type AtomInternals, INTERNALS } from "../atom/atom.js";
+import type { Item } from "../encoding/item.js";
 import { TransactionError } from "../errors/index.js";
 import { blindWriteBookkeeping } from "../schema/bookkeeping.js";
-import { keyFieldsOf, keyText } from "../schema/keys.js";
+import { formatKey, pickKeyFields } from "../schema/keys.js";
 import type {
   AtomDefinition,
   AtomKey,
@@ -12,8 +12,6 @@ import type {
   SwapResult,
 } from "../schema/types.js";
 import type { StoreCore } from "../store/core.js";
-
-type Item = Record<string, AttributeValue>;
 
 declare const txOp: unique symbol;
 
@@ -130,7 +128,9 @@ export function txBuilder(core: StoreCore): Tx {
       return op({
         kind: "put",
         atom: registered.name,
-        keyText: keyText(keyFieldsOf(registered.key, prepared.value as Record<string, unknown>)),
+        keyText: formatKey(
+          pickKeyFields(registered.key, prepared.value as Record<string, unknown>),
+        ),
         key,
         item: { ...prepared.item, ...blindWriteBookkeeping() },
         value: prepared.value,
@@ -143,7 +143,7 @@ export function txBuilder(core: StoreCore): Tx {
       return op({
         kind: "delete",
         atom: registered.name,
-        keyText: keyText(keyFieldsOf(registered.key, key as Readonly<Record<string, unknown>>)),
+        keyText: formatKey(pickKeyFields(registered.key, key as Readonly<Record<string, unknown>>)),
         key: registered.keyOf(key as never),
         ifExists: options?.ifExists ?? false,
         expires: registered.ttl !== undefined,

@@ -1,19 +1,18 @@
-import type { AttributeValue, TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { assertSameKey } from "../atom/write.js";
 import { itemSize } from "../encoding/index.js";
+import type { Item } from "../encoding/item.js";
 import { TransactionError, type TransactionOperationFailure } from "../errors/index.js";
 import { afterWrite, bookkeeping, live, type Seen, ttlIn } from "../protocol/state.js";
 import { conditionOn } from "../requests/conditions.js";
 import { newWriteId, nowSeconds, TTL_ATTRIBUTE } from "../schema/bookkeeping.js";
-import { keyId } from "../schema/keys.js";
+import { tableKeyId } from "../schema/keys.js";
 import type { StoreCore } from "../store/core.js";
 import type { OpSpec } from "./ops.js";
 
 /** TransactWriteItems takes at most 100 operations and 4 MB. */
 const MAX_OPERATIONS = 100;
 const MAX_BYTES = 4 * 1024 * 1024;
-
-type Item = Record<string, AttributeValue>;
 
 /** One operation as it will be sent, with what it returns and what it leaves its atom. */
 export interface Planned {
@@ -28,7 +27,11 @@ export interface Planned {
   readonly change?: { readonly old: unknown; readonly value: unknown };
 }
 
-export function describe(spec: OpSpec, index: number, reason: string): TransactionOperationFailure {
+export function operationFailure(
+  spec: OpSpec,
+  index: number,
+  reason: string,
+): TransactionOperationFailure {
   const who =
     spec.kind === "put" || spec.kind === "delete"
       ? { atom: spec.atom, key: spec.keyText }
@@ -47,7 +50,7 @@ export function cancelled(failures: readonly TransactionOperationFailure[]): Tra
   );
 }
 
-export function keyOf(spec: OpSpec): Item {
+export function tableKeyOf(spec: OpSpec): Item {
   return spec.kind === "put" || spec.kind === "delete" ? spec.key : spec.internals.target.key;
 }
 
@@ -63,11 +66,11 @@ export function checkShape(core: StoreCore, specs: readonly OpSpec[]): void {
   }
   const seen = new Map<string, number>();
   specs.forEach((spec, i) => {
-    const key = keyOf(spec);
-    const id = keyId(key);
+    const key = tableKeyOf(spec);
+    const id = tableKeyId(key);
     const first = seen.get(id);
     if (first !== undefined) {
-      const { atom, key: text } = describe(spec, i, "");
+      const { atom, key: text } = operationFailure(spec, i, "");
       throw new TransactionError(
         "transaction.duplicate-item",
         `Operations ${first} and ${i} of the transaction both touch ${atom} ${text} (table "${core.table}"); ` +
@@ -131,7 +134,7 @@ export function plan(
       const Key = internals.target.key;
       if (spec.kind === "check") {
         if (!spec.test(current))
-          throw cancelled([describe(spec, index, "the check returned false")]);
+          throw cancelled([operationFailure(spec, index, "the check returned false")]);
         return {
           request: {
             ConditionCheck: {

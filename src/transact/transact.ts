@@ -11,7 +11,15 @@ import { type Seen, seenFrom } from "../protocol/state.js";
 import { transactWrite } from "../requests/transaction.js";
 import type { StoreCore } from "../store/core.js";
 import { type OpSpec, specOf, type Tx, type TxOp, txBuilder } from "./ops.js";
-import { cancelled, checkBytes, checkShape, describe, keyOf, type Planned, plan } from "./plan.js";
+import {
+  cancelled,
+  checkBytes,
+  checkShape,
+  operationFailure,
+  type Planned,
+  plan,
+  tableKeyOf,
+} from "./plan.js";
 
 /** DynamoDB honours a ClientRequestToken for 10 minutes; resends stop well within that. */
 const TOKEN_WINDOW_MS = 9 * 60_000;
@@ -135,7 +143,7 @@ export async function transact(
   if (specs.length === 0) return [];
   // Puts and deletes are known now: refuse an oversized transaction before reading any atom.
   const known = specs.reduce(
-    (sum, spec) => sum + (spec.kind === "put" ? itemSize(spec.item) : itemSize(keyOf(spec))),
+    (sum, spec) => sum + (spec.kind === "put" ? itemSize(spec.item) : itemSize(tableKeyOf(spec))),
     0,
   );
   checkBytes(known, specs.length);
@@ -245,7 +253,7 @@ export async function transact(
               spec.kind === "put"
                 ? "the item already exists (ifAbsent)"
                 : "there is no such item (ifExists)";
-            failures.push(describe(spec, i, why));
+            failures.push(operationFailure(spec, i, why));
           }
         } else if (
           reason.Code === "TransactionConflict" ||
@@ -254,7 +262,9 @@ export async function transact(
         ) {
           conflict = true;
         } else {
-          failures.push(describe(spec, i, `${reason.Code}: ${reason.Message ?? ""}`.trim()));
+          failures.push(
+            operationFailure(spec, i, `${reason.Code}: ${reason.Message ?? ""}`.trim()),
+          );
         }
       });
       if (failures.length > 0) throw cancelled(failures);

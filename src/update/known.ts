@@ -12,7 +12,7 @@ import {
   WRITE_IDS_ATTRIBUTE,
   writeIdsOf,
 } from "../schema/bookkeeping.js";
-import { keyId } from "../schema/keys.js";
+import { tableKeyId } from "../schema/keys.js";
 import type { StoreCore } from "../store/core.js";
 
 /** A state the fast path can write on: its bookkeeping, and the value when it was read. */
@@ -47,14 +47,14 @@ export function remember(target: Target, known: Known): void {
     byKey = new Map();
     remembered.set(target.core, byKey);
   }
-  const id = keyId(target.key);
+  const id = tableKeyId(target.key);
   byKey.delete(id);
   byKey.set(id, { seen: { ...known.seen, value: undefined }, valueRead: false });
   if (byKey.size > REMEMBERED_KEYS) byKey.delete(byKey.keys().next().value as string);
 }
 
 export function recalled(target: Target): Known | undefined {
-  return remembered.get(target.core)?.get(keyId(target.key));
+  return remembered.get(target.core)?.get(tableKeyId(target.key));
 }
 
 /** The state an item's bookkeeping shows, without decoding its value. */

@@ -28,11 +28,6 @@ export function invalidUpdate(subject: Subject, field: string, reason: string): 
   );
 }
 
-/** The key fields of the table's key and of every index: fields an update never touches alone. */
-export function keyFieldNames(definition: AtomDefinition): ReadonlySet<string> {
-  return new Set([...definition.key.pk, ...definition.key.sk]);
-}
-
 /**
  * Adds the operations `fields` names to `ops`, checked: each a field of the value, not a key
  * field, named once, with a value of the kind the operation takes.
@@ -60,7 +55,7 @@ export function addOps(
     const shape = kind === "remove" ? "a non-empty list of field names" : "an object of fields";
     throw fail("", `${kind} takes ${shape}`);
   }
-  const keys = keyFieldNames(definition);
+  const keys = new Set([...definition.key.pk, ...definition.key.sk]);
   const next = new Map(ops);
   for (const [field, value] of named) {
     if (!Object.hasOwn(entries, field))
@@ -87,14 +82,14 @@ function opOf(kind: Op["kind"], value: unknown, fail: (reason: string) => Dynato
     case "add":
       if (typeof value === "bigint" || (typeof value === "number" && Number.isFinite(value)))
         return { kind, value };
-      throw fail(`add takes a finite number or a bigint, not ${describe(value)}`);
+      throw fail(`add takes a finite number or a bigint, not ${formatKind(value)}`);
     case "append":
       if (Array.isArray(value)) return { kind, value };
-      throw fail(`append takes a list of the elements to add, not ${describe(value)}`);
+      throw fail(`append takes a list of the elements to add, not ${formatKind(value)}`);
     default:
       if (value instanceof Set && value.size > 0) return { kind, value };
       if (value instanceof Set) throw fail(`${kind} takes at least one member`);
-      throw fail(`${kind} takes a Set of the members, not ${describe(value)}`);
+      throw fail(`${kind} takes a Set of the members, not ${formatKind(value)}`);
   }
 }
 
@@ -157,7 +152,7 @@ function checkValues(atom: string, field: string, op: Op, schema: unknown): void
   validated(atom, v.safeParse(v.object({ [field]: fieldSchema as never }), { [field]: op.value }));
 }
 
-function describe(value: unknown): string {
+function formatKind(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   return typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value;
@@ -189,17 +184,17 @@ export function applyOps(
           next[field] = was + op.value;
         else if (typeof was === "bigint" && typeof op.value === "bigint")
           next[field] = was + op.value;
-        else throw fail(field, `add of ${describe(op.value)} to ${describe(was)}`);
+        else throw fail(field, `add of ${formatKind(op.value)} to ${formatKind(was)}`);
         break;
       case "append":
         if (was !== undefined && !Array.isArray(was))
-          throw fail(field, `append to ${describe(was)}, not a list`);
+          throw fail(field, `append to ${formatKind(was)}, not a list`);
         next[field] = [...((was as unknown[] | undefined) ?? []), ...op.value];
         break;
       case "addToSet":
       case "deleteFromSet": {
         if (was !== undefined && !(was instanceof Set))
-          throw fail(field, `${op.kind} on ${describe(was)}, not a Set`);
+          throw fail(field, `${op.kind} on ${formatKind(was)}, not a Set`);
         const members = new Set(was as Set<unknown> | undefined);
         for (const member of op.value) {
           if (op.kind === "addToSet") members.add(member);

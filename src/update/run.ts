@@ -29,7 +29,7 @@ import {
   nextWriteIds,
   WRITE_IDS_ATTRIBUTE,
 } from "../schema/bookkeeping.js";
-import { keyFieldsOf } from "../schema/keys.js";
+import { pickKeyFields } from "../schema/keys.js";
 import { drifted } from "./drift.js";
 import { planFast } from "./fast.js";
 import { BOOKKEEPING, fullyKnown, knownFrom, recalled, remember } from "./known.js";
@@ -71,7 +71,7 @@ export function updateChange(target: Target, spec: UpdateSpec): Change {
       if (current === absent && !spec.upsert) throw failure(target, "update.not-found");
       const value =
         current === absent
-          ? keyFieldsOf(target.definition.key, spec.keyFields)
+          ? pickKeyFields(target.definition.key, spec.keyFields)
           : (current as Record<string, unknown>);
       if (spec.where !== undefined && !evaluate(spec.where, current === absent ? undefined : value))
         throw failure(target, "update.condition-failed");

@@ -2,8 +2,6 @@ import { setOwn } from "../note.js";
 import type { TypeCodec } from "./codec.js";
 import { fieldsOrPairs, ownKeys, readFields } from "./record.js";
 
-type Fields = Record<string, unknown>;
-
 const ERROR_TYPES: Record<string, ErrorConstructor> = {
   Error,
   TypeError,
@@ -22,22 +20,23 @@ export const error: TypeCodec<Error> = {
   tag: "Error",
   match: (value) => (value instanceof Error ? value : undefined),
   encode(value, depth, walker) {
-    const fields: Fields = { name: value.name, message: value.message };
+    const fields: Record<string, unknown> = { name: value.name, message: value.message };
     for (const key of ownKeys(value, walker.trail))
-      if (key !== "stack") setOwn(fields, key, (value as unknown as Fields)[key]);
+      if (key !== "stack") setOwn(fields, key, (value as unknown as Record<string, unknown>)[key]);
     if (Object.hasOwn(value, "cause")) fields.cause = value.cause;
     // The Error itself is what its fields may hold again, not the copy of them.
     return fieldsOrPairs(value, fields, Object.keys(fields), depth, walker, error.tag);
   },
   decode(raw, type, node, tag, depth, walker) {
-    const fields = readFields(raw, type, node, tag, depth, walker, {} as Fields);
+    const fields = readFields(raw, type, node, tag, depth, walker, {} as Record<string, unknown>);
     const { name, message, cause, ...rest } = fields;
     if (typeof name !== "string" || typeof message !== "string")
       return walker.trail.fail("an Error needs a name and a message");
     const Ctor = Object.hasOwn(ERROR_TYPES, name) ? (ERROR_TYPES[name] as ErrorConstructor) : Error;
     const made = Object.hasOwn(fields, "cause") ? new Ctor(message, { cause }) : new Ctor(message);
-    if (made.name !== name) setOwn(made as unknown as Fields, "name", name);
-    for (const key of Object.keys(rest)) setOwn(made as unknown as Fields, key, rest[key]);
+    if (made.name !== name) setOwn(made as unknown as Record<string, unknown>, "name", name);
+    for (const key of Object.keys(rest))
+      setOwn(made as unknown as Record<string, unknown>, key, rest[key]);
     return made;
   },
 };

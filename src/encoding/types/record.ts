@@ -1,3 +1,4 @@
+import type { Fields } from "../item.js";
 import { isAttributeName } from "../names.js";
 import { type NoteNode, setOwn, type Tag } from "../note.js";
 import type { EncodeTrail } from "../trail.js";
@@ -9,8 +10,6 @@ import {
   misfit,
   type TypeCodec,
 } from "./codec.js";
-
-type Fields = Record<string, unknown>;
 
 /**
  * A plain object is an `M`. When one of its keys cannot be a DynamoDB name (the empty string, a
@@ -28,7 +27,7 @@ export const record: TypeCodec<Fields> = {
       : misfit(tag, type, walker),
 };
 
-export function isPlainObject(value: object): value is Fields {
+export function isPlainObject(value: object): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
@@ -48,7 +47,7 @@ export function ownKeys(value: object, trail: EncodeTrail): string[] {
  */
 export function fieldsOrPairs(
   owner: object,
-  fields: Readonly<Fields>,
+  fields: Fields,
   keys: readonly string[],
   depth: number,
   walker: EncodeWalker,
@@ -76,7 +75,7 @@ export function readFields<T extends object>(
     if (typeof key !== "string") return trail.fail("an object's key must be a string");
     if (Object.hasOwn(target, key))
       return trail.fail(`it holds the key ${JSON.stringify(key)} twice`);
-    setOwn(target as Fields, key, value);
+    setOwn(target as Record<string, unknown>, key, value);
   }
   return target;
 }
