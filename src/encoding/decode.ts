@@ -39,10 +39,9 @@ export function decodeItem(
     walker.trail.fail("an item must be an object of attribute values");
   }
   const note = readNote(item, walker.trail);
-  const skip = (key: string) => key === NOTE_ATTRIBUTE || options.omit?.(key) === true;
   // The item is level 1: its attributes are its fields, the note's top level their nodes.
   const node = note === undefined ? undefined : { c: note.t };
-  return walker.fields(item, node, FIELD_LEVEL - 1, {}, skip);
+  return walker.fields(item, node, FIELD_LEVEL - 1, {}, options);
 }
 
 function readNote(item: Readonly<Item>, trail: DecodeTrail): Note | undefined {
@@ -144,18 +143,21 @@ export class DecodeWalker {
     return out;
   }
 
-  /** An `M`'s fields, set as own properties of `target`, but those `skip` names. */
+  /**
+   * An `M`'s fields, set as own properties of `target`. With `item`, it is the item's own: its
+   * note and the attributes `item.omit` names are not fields.
+   */
   fields<T extends object>(
     raw: unknown,
     node: NoteNode | undefined,
     depth: number,
     target: T,
-    skip?: (key: string) => boolean,
+    item?: DecodeOptions,
   ): T {
     this.trail.checkDepth(depth);
     if (!isRecord(raw)) this.trail.fail("M must hold an object");
     for (const key of Object.keys(raw)) {
-      if (skip?.(key)) continue;
+      if (item !== undefined && (key === NOTE_ATTRIBUTE || item.omit?.(key))) continue;
       const value = this.#child(key, raw[key], node, depth + 1, false);
       setOwn(target as Record<string, unknown>, key, value);
     }
