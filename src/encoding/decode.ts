@@ -1,3 +1,4 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { expectArray, isRecord } from "./expect.js";
 import type { Item } from "./item.js";
 import { FIELD_LEVEL } from "./limits.js";
@@ -31,7 +32,7 @@ export interface DecodeOptions {
  * // { id: "a1", at: new Date(0) }
  */
 export function decodeItem(
-  item: Readonly<Item>,
+  item: Readonly<Record<string, AttributeValue>>,
   options: DecodeOptions = {},
 ): Record<string, unknown> {
   const walker = new DecodeWalker();

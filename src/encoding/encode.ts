@@ -31,7 +31,9 @@ import { isPlainObject, ownKeys } from "./types/record.js";
  * // { id: { S: "a1" }, n: { N: "1" }, at: { S: "1970-01-01T00:00:00.000Z" },
  * //   _types: { S: '{"v":1,"t":{"at":"Date"}}' } }
  */
-export function encodeItem(value: Readonly<Record<string, unknown>>): Item {
+export function encodeItem(
+  value: Readonly<Record<string, unknown>>,
+): Record<string, AttributeValue> {
   const item = encodeFields(value);
   assertItemSize(item);
   return item;
@@ -41,7 +43,9 @@ export function encodeItem(value: Readonly<Record<string, unknown>>): Item {
  * `encodeItem` without the size check, for callers that add attributes and check the size of
  * the whole item once.
  */
-export function encodeFields(value: Readonly<Record<string, unknown>>): Item {
+export function encodeFields(
+  value: Readonly<Record<string, unknown>>,
+): Record<string, AttributeValue> {
   const walker = new EncodeWalker();
   if (typeof value !== "object" || value === null || !isPlainObject(value)) {
     walker.trail.fail(kindOfItem(value), "an item must be a plain object");
