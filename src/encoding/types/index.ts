@@ -20,7 +20,7 @@ import { hole } from "./hole.js";
 import { map } from "./map.js";
 import { nullCodec } from "./null.js";
 import { number } from "./number.js";
-import { record } from "./record.js";
+import { isPlainObject, record } from "./record.js";
 import { regexp } from "./regexp.js";
 import { set } from "./set.js";
 import { string } from "./string.js";
@@ -133,6 +133,10 @@ export function encodeAny(value: unknown, depth: number, walker: EncodeWalker): 
 }
 
 function encodeObject(value: object, depth: number, walker: EncodeWalker): Encoded {
+  // The commonest object goes first: of the types before `record`, only `array` claims an object
+  // whose prototype is Object's or null (the others test instanceof, or a typed array's own
+  // prototype), so this is the order's own answer.
+  if (!Array.isArray(value) && isPlainObject(value)) return record.encode(value, depth, walker);
   for (const codec of OBJECT_CODECS) {
     const matched = codec.match?.(value);
     if (matched !== undefined) return codec.encode(matched, depth, walker);
