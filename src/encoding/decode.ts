@@ -165,6 +165,25 @@ export class DecodeWalker {
     return target;
   }
 
+  /**
+   * An `L` of `[key, value]` lists whose keys are strings (the form of named fields when a key
+   * cannot be a DynamoDB name), set as own properties of `target`.
+   */
+  pairFields<T extends object>(
+    raw: unknown,
+    node: NoteNode | undefined,
+    depth: number,
+    target: T,
+  ): T {
+    for (const [key, value] of this.pairs(raw, node, depth)) {
+      if (typeof key !== "string") this.trail.fail("an object's key must be a string");
+      if (Object.hasOwn(target, key))
+        this.trail.fail(`it holds the key ${JSON.stringify(key)} twice`);
+      setOwn(target as Record<string, unknown>, key, value);
+    }
+    return target;
+  }
+
   /** An `L` of `[key, value]` lists. */
   pairs(raw: unknown, node: NoteNode | undefined, depth: number): [unknown, unknown][] {
     return this.list(raw, node, depth).map((pair) => {

@@ -1,6 +1,6 @@
 import { allowedProps, classByIdentifier, classIdentifier } from "../registry.js";
 import { misfit, type TypeCodec } from "./codec.js";
-import { fieldsOrPairs, ownKeys, readFields } from "./record.js";
+import { fieldsOrPairs, ownKeys } from "./record.js";
 
 /** An instance of a registered class, with its constructor and identifier. */
 interface Instance {
@@ -37,14 +37,9 @@ export const classCodec: TypeCodec<Instance> = {
         `call registerClass(${tag?.arg})`,
       );
     }
-    return readFields(
-      raw,
-      type,
-      node,
-      tag,
-      depth,
-      walker,
-      Object.create(clazz.prototype) as object,
-    );
+    const target = Object.create(clazz.prototype) as object;
+    return type === "M"
+      ? walker.fields(raw, node, depth, target)
+      : walker.pairFields(raw, node, depth, target);
   },
 };

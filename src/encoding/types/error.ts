@@ -1,6 +1,6 @@
 import { setOwn } from "../note.js";
-import type { TypeCodec } from "./codec.js";
-import { fieldsOrPairs, ownKeys, readFields } from "./record.js";
+import { misfit, type TypeCodec } from "./codec.js";
+import { fieldsOrPairs, ownKeys } from "./record.js";
 
 const ERROR_TYPES: Record<string, ErrorConstructor> = {
   Error,
@@ -28,7 +28,9 @@ export const error: TypeCodec<Error> = {
     return fieldsOrPairs(value, fields, Object.keys(fields), depth, walker, error.tag);
   },
   decode(raw, type, node, tag, depth, walker) {
-    const fields = readFields(raw, type, node, tag, depth, walker, {} as Record<string, unknown>);
+    if (type !== "M" && type !== "L") return misfit(tag, type, walker);
+    const fields: Record<string, unknown> =
+      type === "M" ? walker.fields(raw, node, depth, {}) : walker.pairFields(raw, node, depth, {});
     const { name, message, cause, ...rest } = fields;
     if (typeof name !== "string" || typeof message !== "string")
       return walker.trail.fail("an Error needs a name and a message");

@@ -1,15 +1,7 @@
 import type { Fields } from "../item.js";
 import { isAttributeName } from "../names.js";
-import { type NoteNode, setOwn, type Tag } from "../note.js";
 import type { EncodeTrail } from "../trail.js";
-import {
-  type AvType,
-  type DecodeWalker,
-  type Encoded,
-  type EncodeWalker,
-  misfit,
-  type TypeCodec,
-} from "./codec.js";
+import { type Encoded, type EncodeWalker, misfit, type TypeCodec } from "./codec.js";
 
 /**
  * A plain object is an `M`. When one of its keys cannot be a DynamoDB name (the empty string, a
@@ -21,10 +13,11 @@ export const record: TypeCodec<Fields> = {
   encode: (value, depth, walker) =>
     fieldsOrPairs(value, value, ownKeys(value, walker.trail), depth, walker, undefined),
   // An object's M is untagged, and its pairs always tagged.
-  decode: (raw, type, node, tag, depth, walker) =>
-    (tag === undefined) === (type === "M")
-      ? readFields(raw, type, node, tag, depth, walker, {})
-      : misfit(tag, type, walker),
+  decode(raw, type, node, tag, depth, walker) {
+    if (tag === undefined && type === "M") return walker.fields(raw, node, depth, {});
+    if (tag !== undefined && type === "L") return walker.pairFields(raw, node, depth, {});
+    return misfit(tag, type, walker);
+  },
 };
 
 export function isPlainObject(value: object): value is Record<string, unknown> {
@@ -56,26 +49,4 @@ export function fieldsOrPairs(
   if (keys.every(isAttributeName)) return walker.fields(owner, fields, keys, depth, tag);
   const entries = keys.map((key) => [key, fields[key]] as const);
   return walker.pairs(owner, entries, depth, tag ?? (record.tag as string));
-}
-
-/** Reads back what {@link fieldsOrPairs} stored, into `target`. */
-export function readFields<T extends object>(
-  raw: unknown,
-  type: AvType,
-  node: NoteNode | undefined,
-  tag: Tag | undefined,
-  depth: number,
-  walker: DecodeWalker,
-  target: T,
-): T {
-  if (type === "M") return walker.fields(raw, node, depth, target);
-  if (type !== "L") return misfit(tag, type, walker);
-  const { trail } = walker;
-  for (const [key, value] of walker.pairs(raw, node, depth)) {
-    if (typeof key !== "string") return trail.fail("an object's key must be a string");
-    if (Object.hasOwn(target, key))
-      return trail.fail(`it holds the key ${JSON.stringify(key)} twice`);
-    setOwn(target as Record<string, unknown>, key, value);
-  }
-  return target;
 }
