@@ -132,13 +132,13 @@ export class DecodeWalker {
     return plainCodec(type)?.decode(raw, type, undefined, undefined, depth, this);
   }
 
-  /** An `L`'s elements; holes stay holes. */
-  list(raw: unknown, node: NoteNode | undefined, depth: number): unknown[] {
+  /** An `L`'s elements; with `holes` (an array's), a hole stays a hole, else it is malformed. */
+  list(raw: unknown, node: NoteNode | undefined, depth: number, holes = false): unknown[] {
     this.trail.checkDepth(depth);
     const list = expectArray(raw, this.trail);
     const out: unknown[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
-      const value = this.#child(i, list[i], node, depth + 1, true);
+      const value = this.#child(i, list[i], node, depth + 1, holes);
       if (value !== HOLE) out[i] = value;
     }
     return out;
@@ -187,7 +187,12 @@ export class DecodeWalker {
   /** An `L` of `[key, value]` lists. */
   pairs(raw: unknown, node: NoteNode | undefined, depth: number): [unknown, unknown][] {
     return this.list(raw, node, depth).map((pair) => {
-      if (!Array.isArray(pair) || pair.length !== 2)
+      // The pair is read as an array, so a hole in it would pass for an undefined key or value.
+      if (
+        !Array.isArray(pair) ||
+        pair.length !== 2 ||
+        !(Object.hasOwn(pair, 0) && Object.hasOwn(pair, 1))
+      )
         this.trail.fail("a map entry must be a [key, value] list");
       return pair as [unknown, unknown];
     });

@@ -1,7 +1,7 @@
 // Values whose stored form the codec writes but once could not read back, or refused with the
 // wrong reason.
 import test from "ava";
-import { decodeItem, EncodingError, encodeItem, registerClass } from "dynatom";
+import { DecodeError, decodeItem, EncodingError, encodeItem, registerClass } from "dynatom";
 
 class Tagged {
   constructor(
@@ -49,4 +49,22 @@ test("an Error whose field holds it is refused as circular", (t) => {
   const err = t.throws(() => encodeItem({ error }), { instanceOf: EncodingError });
   t.is(err?.code, "encoding.circular");
   t.is((err as EncodingError<"encoding.circular">).details.path, "error.info.back");
+});
+
+const stored = (attribute: unknown, note: unknown) =>
+  ({ x: attribute, _types: { S: JSON.stringify({ v: 1, t: { x: note } }) } }) as never;
+
+test("a hole where a Map entry, a pair's key or value, or a Set member should be is malformed", (t) => {
+  const pair = { L: [{ S: "k" }, { NULL: true }] };
+  const items = [
+    stored({ L: [{ NULL: true }] }, { t: "map", c: { "0": "hole" } }),
+    stored({ L: [{ NULL: true }] }, { t: "object", c: { "0": "hole" } }),
+    stored({ L: [pair] }, { t: "map", c: { "0": { c: { "1": "hole" } } } }),
+    stored({ L: [pair] }, { t: "object", c: { "0": { c: { "1": "hole" } } } }),
+    stored({ L: [{ S: "a" }, { NULL: true }] }, { t: "set", c: { "1": "hole" } }),
+  ];
+  for (const item of items) {
+    const err = t.throws(() => decodeItem(item), undefined, JSON.stringify(item));
+    t.true(err instanceof DecodeError, `${JSON.stringify(item)}: ${String(err)}`);
+  }
 });

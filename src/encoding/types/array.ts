@@ -18,5 +18,7 @@ export const array: TypeCodec<readonly unknown[]> = {
     return walker.list(value, value, depth, undefined);
   },
   decode: (raw, type, node, tag, depth, walker) =>
-    type === "L" && tag === undefined ? walker.list(raw, node, depth) : misfit(tag, type, walker),
+    type === "L" && tag === undefined
+      ? walker.list(raw, node, depth, true)
+      : misfit(tag, type, walker),
 };

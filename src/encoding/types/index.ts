@@ -40,7 +40,7 @@ type ObjectKind =
   | "record"
   | "custom"
   | "class";
-export type Kind = PrimitiveKind | ObjectKind;
+type Kind = PrimitiveKind | ObjectKind;
 
 const CODECS = {
   string,
