@@ -112,8 +112,11 @@ function typeOf(av: unknown, trail: DecodeTrail): [AvType, TypeCodec<unknown>] {
 export class DecodeWalker {
   readonly trail: DecodeTrail = new DecodeTrail();
 
-  /** A stored value with its note node (unchecked), as found inside a container. */
-  value(av: unknown, rawNode: unknown, depth: number): unknown {
+  /**
+   * A stored value with its note node (unchecked). A hole is malformed unless `holeAllowed` (an
+   * array's element): anywhere else it would pass for a value.
+   */
+  value(av: unknown, rawNode: unknown, depth: number, holeAllowed = false): unknown {
     const node = checkNode(rawNode, this.trail);
     const [type, plain] = typeOf(av, this.trail);
     const raw = (av as Record<string, unknown>)[type];
@@ -124,7 +127,10 @@ export class DecodeWalker {
     if (codec === undefined) {
       return this.trail.fail(`its type note says "${text}", which does not fit a stored ${type}`);
     }
-    return codec.decode(raw, type, node, tag, depth, this);
+    const value = codec.decode(raw, type, node, tag, depth, this);
+    // Only a tag makes a hole.
+    if (value === HOLE && !holeAllowed) this.trail.fail("a hole can only be an array element");
+    return value;
   }
 
   /** A stored value of a plain type, as if it had no tag. */
@@ -206,8 +212,7 @@ export class DecodeWalker {
     holeAllowed: boolean,
   ): unknown {
     this.trail.path.push(step);
-    const value = this.value(av, childNode(node, String(step)), depth);
-    if (value === HOLE && !holeAllowed) this.trail.fail("a hole can only be an array element");
+    const value = this.value(av, childNode(node, String(step)), depth, holeAllowed);
     this.trail.path.pop();
     return value;
   }

@@ -1,7 +1,14 @@
 // Values whose stored form the codec writes but once could not read back, or refused with the
 // wrong reason.
 import test from "ava";
-import { DecodeError, decodeItem, EncodingError, encodeItem, registerClass } from "dynatom";
+import {
+  DecodeError,
+  decodeItem,
+  EncodingError,
+  encodeItem,
+  registerClass,
+  registerCustom,
+} from "dynatom";
 
 class Tagged {
   constructor(
@@ -67,4 +74,22 @@ test("a hole where a Map entry, a pair's key or value, or a Set member should be
     const err = t.throws(() => decodeItem(item), undefined, JSON.stringify(item));
     t.true(err instanceof DecodeError, `${JSON.stringify(item)}: ${String(err)}`);
   }
+});
+
+test("a custom value whose inner note says hole is malformed, never handed to deserialize", (t) => {
+  const seen: unknown[] = [];
+  registerCustom<never, string>(
+    {
+      isApplicable: (v): v is never => false,
+      serialize: (v) => v,
+      deserialize: (v) => {
+        seen.push(v);
+        return v as never;
+      },
+    },
+    "test.codec-edges.seen",
+  );
+  const item = stored({ NULL: true }, { t: "custom:test.codec-edges.seen", i: "hole" });
+  t.throws(() => decodeItem(item), { instanceOf: DecodeError });
+  t.deepEqual(seen, []);
 });
