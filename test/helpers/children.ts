@@ -24,6 +24,21 @@ export async function runJsonChild<T>(name: string, args: object): Promise<T> {
     ...process.env,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   });
+  const { code, out, err } = await finished(child);
+  if (code !== 0) throw new Error(`${name} exited with ${code}: ${err}`);
+  return lastJsonLine<T>(out);
+}
+
+/** The last line of a child's output, parsed as JSON (an empty object when there is none). */
+export function lastJsonLine<T>(out: string): T {
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as T;
+}
+
+/** Waits for a child to exit, killed after `killAfterMs`, with what it printed. */
+export async function finished(
+  child: ChildProcess,
+  killAfterMs = Number.POSITIVE_INFINITY,
+): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   let out = "";
   let err = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -32,9 +47,12 @@ export async function runJsonChild<T>(name: string, args: object): Promise<T> {
   child.stderr?.on("data", (chunk: Buffer) => {
     err += chunk.toString();
   });
-  const [code] = await once(child, "exit");
-  if (code !== 0) throw new Error(`${name} exited with ${code}: ${err}`);
-  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as T;
+  const timer = Number.isFinite(killAfterMs)
+    ? setTimeout(() => child.kill("SIGKILL"), killAfterMs)
+    : undefined;
+  const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
+  clearTimeout(timer);
+  return { code, signal, out, err };
 }
 
 /** The first line the child prints, parsed as JSON. */

@@ -1,6 +1,6 @@
 // The attack tests' rig for the key-value facade: a store on its own client (no SDK retries)
 // whose every request passes a hook the test sets, and the faults it injects.
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { ExecutionContext } from "ava";
 import { createStore, type KeyValue } from "dynatom";
 import { localClientConfig } from "dynatom/local";
@@ -93,4 +93,22 @@ export function lostThenThrottled(
 export function must<T>(value: T | undefined | null, what = "a value"): T {
   if (value === undefined || value === null) throw new Error(`expected ${what}`);
   return value;
+}
+
+/** Every raw item of a (small) table whose sort key starts with `skPrefix`: a full scan. */
+export async function rawItems(
+  client: DynamoDBClient,
+  table: string,
+  skPrefix: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const out: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) if (item.sk?.S?.startsWith(skPrefix)) out.push(item);
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return out;
 }

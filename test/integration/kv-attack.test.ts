@@ -3,7 +3,7 @@
 // streams that fail, chunks altered or removed, blobs replaced while read. Each test states what
 // a user relies on ("never lost, never twice", typed errors before any request) and a sequence of
 // events, made deterministic by middleware on a real client of DynamoDB Local.
-import { DeleteItemCommand, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import test, { type ExecutionContext } from "ava";
 import { createStore, isDynatomError } from "dynatom";
 import { deferred } from "../helpers/intercept.js";
@@ -16,6 +16,7 @@ import {
   must,
   type Rig,
   type RigOptions,
+  rawItems,
   throttled,
 } from "../helpers/kv-rig.js";
 import { startSilentServer } from "../helpers/silent-server.js";
@@ -42,23 +43,9 @@ function rig(t: ExecutionContext, options: RigOptions & { table?: string } = {})
   return kvRig(t, dynamo().endpoint, options.table ?? table, options);
 }
 
-/** All raw items of one table whose sk starts with `skPrefix` (a full scan: small tables). */
-async function rawItems(tbl: string, skPrefix: string) {
-  const out: Record<string, import("@aws-sdk/client-dynamodb").AttributeValue>[] = [];
-  let start: Record<string, import("@aws-sdk/client-dynamodb").AttributeValue> | undefined;
-  do {
-    const page = await dynamo().client.send(
-      new ScanCommand({ TableName: tbl, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    for (const item of page.Items ?? []) if (item.sk?.S?.startsWith(skPrefix)) out.push(item);
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return out;
-}
-
 /** The chunk items of blob `name` in namespace `ns` (any generation). */
 async function chunkItems(tbl: string, ns: string, name: string) {
-  const items = await rawItems(tbl, "$dynatom-kvchunk_1");
+  const items = await rawItems(dynamo().client, tbl, "$dynatom-kvchunk_1");
   return items.filter((i) => i.pk?.S?.includes(`#ns_${ns}#name_${name}#`));
 }
 

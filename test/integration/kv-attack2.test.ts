@@ -1,17 +1,7 @@
-// Serial: each test races requests of its own, and on a loaded machine many at once would time
-// out against one DynamoDB Local, which is not what these tests are about.
-// Second attack on the key-value facade (store.kv, src/kv/): combined writes mixing solo and
-// read-modify-write changes, multiSet / multiDelete with lost answers and races, deletes racing
-// sets, blobs written, deleted and read at once, odd stream inputs, logs appended by many callers
-// of one store, names holding characters the composite keys escape, expiries at the edges, and
-// items written by another tool. Each test states what a user relies on ("never lost, never
-// twice", typed errors before any request) on a real client of DynamoDB Local.
-
-import { once } from "node:events";
-import { type AttributeValue, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import test, { type ExecutionContext } from "ava";
 import { createStore, isDynatomError, type KeyValue } from "dynatom";
-import { spawnChild } from "../helpers/children.js";
+import { finished, lastJsonLine, spawnChild } from "../helpers/children.js";
 import {
   codeOf,
   freshNs,
@@ -20,6 +10,7 @@ import {
   lostThenThrottled,
   type Rig,
   type RigOptions,
+  rawItems,
   throttled,
 } from "../helpers/kv-rig.js";
 import { answered } from "../helpers/sdk-errors.js";
@@ -40,22 +31,12 @@ function rig(t: ExecutionContext, options: RigOptions = {}): Rig {
   return kvRig(t, dynamo().endpoint, table, options);
 }
 
-async function rawItems(skPrefix: string) {
-  const out: Record<string, AttributeValue>[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().client.send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    for (const item of page.Items ?? []) if (item.sk?.S?.startsWith(skPrefix)) out.push(item);
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return out;
-}
+/** This file's raw items whose sort key starts with `skPrefix`. */
+const rawItemsHere = (skPrefix: string) => rawItems(dynamo().client, table, skPrefix);
 
 /** Chunk items of blob `name` in `ns`, by generation. */
 async function chunksByGeneration(ns: string, name: string) {
-  const items = await rawItems("$dynatom-kvchunk_1");
+  const items = await rawItemsHere("$dynatom-kvchunk_1");
   const out = new Map<string, number[]>();
   for (const i of items) {
     if (i.ns?.S !== ns || i.name?.S !== name) continue;
@@ -66,7 +47,7 @@ async function chunksByGeneration(ns: string, name: string) {
 }
 
 async function manifestOf(ns: string, name: string) {
-  const items = await rawItems("$dynatom-kvblob_1");
+  const items = await rawItemsHere("$dynatom-kvblob_1");
   const m = items.find((i) => i.ns?.S === ns && i.name?.S === name);
   return m === undefined
     ? undefined
@@ -1306,17 +1287,7 @@ const hugeIndex = test.macro(async (t, mode: "assocIn" | "set", indexes: readonl
         NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-old-space-size=384`,
       },
     );
-    let out = "";
-    let err = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr?.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
-    clearTimeout(timer);
+    const { code, signal, out, err } = await finished(child, 120_000);
     const fatal = /FATAL ERROR[^\n]*/.exec(err)?.[0];
     t.is(
       code,
@@ -1324,12 +1295,9 @@ const hugeIndex = test.macro(async (t, mode: "assocIn" | "set", indexes: readonl
       `index ${index}: the process ended with ${code ?? signal}${fatal ? ` (${fatal})` : ""}`,
     );
     if (code !== 0) continue;
-    const line = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as {
-      ok: boolean;
-      code?: string;
-      message?: string;
-      length?: number;
-    };
+    const line = lastJsonLine<{ ok: boolean; code?: string; message?: string; length?: number }>(
+      out,
+    );
     t.false(line.ok, `index ${index}: acknowledged: ${JSON.stringify(line)}`);
     t.truthy(line.code, `index ${index}: ${line.message}`);
     t.is(line.length, 2, "nothing written");
